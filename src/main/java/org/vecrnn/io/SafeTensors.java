@@ -1,0 +1,262 @@
+package org.vecrnn.io;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.vecrnn.VecrnnException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.json.JsonFactory;
+
+/**
+ * A safetensors file, memory-mapped and validated: every header field is checked before any tensor is
+ * touched, so a bad file is refused with one line that names it and the problem. Tensors are views of the
+ * mapping (no copy); they are valid until {@link #close()}.
+ *
+ * <p>Format: an 8-byte little-endian header length N, N bytes of JSON
+ * {@code {"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {..}}}, then the data
+ * block, whose tensors must be contiguous, without overlap or holes.
+ */
+public final class SafeTensors implements AutoCloseable {
+    /** Headers are small (about 100 bytes a tensor); this bound keeps a lying length from costing memory. */
+    public static final long MAX_HEADER_BYTES = 100L << 20;
+    public static final int MAX_TENSORS = 100_000;
+    public static final int MAX_RANK = 8;
+
+    static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(8)
+                    .maxDocumentLength(MAX_HEADER_BYTES)
+                    .maxStringLength(1 << 20)
+                    .maxNameLength(1 << 16)
+                    .maxNumberLength(32)
+                    .build())
+            .build();
+
+    private final Path path;
+    private final Arena arena;
+    private final Map<String, Tensor> tensors;
+    private final Map<String, String> metadata;
+    private final long fileBytes;
+
+    private SafeTensors(Path path, Arena arena, Map<String, Tensor> tensors, Map<String, String> metadata, long fileBytes) {
+        this.path = path;
+        this.arena = arena;
+        this.tensors = tensors;
+        this.metadata = metadata;
+        this.fileBytes = fileBytes;
+    }
+
+    /** Maps and validates {@code path}; throws {@link VecrnnException} naming the file for any defect. */
+    public static SafeTensors open(Path path) {
+        Arena arena = Arena.ofShared();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 8) throw VecrnnException.inFile(path, "not a safetensors file: " + size + " bytes, shorter than the 8-byte header length");
+            MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asReadOnly();
+            long n = file.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+            if (n < 2 || n > MAX_HEADER_BYTES)
+                throw VecrnnException.inFile(path, "header length " + Long.toUnsignedString(n) + " is out of range (2 to " + MAX_HEADER_BYTES + " bytes)");
+            if (n > size - 8)
+                throw VecrnnException.inFile(path, "header length " + n + " is larger than the file (" + size + " bytes): truncated?");
+            byte[] header = file.asSlice(8, n).toArray(ValueLayout.JAVA_BYTE);
+            MemorySegment data = file.asSlice(8 + n);
+            Header h = parseHeader(path, header, data.byteSize());
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (Entry e : h.entries)
+                tensors.put(e.name, new Tensor(e.name, e.dtype, e.shape, data.asSlice(e.begin, e.end - e.begin)));
+            return new SafeTensors(path, arena, Collections.unmodifiableMap(tensors), h.metadata, size);
+        } catch (NoSuchFileException e) {
+            arena.close();
+            throw VecrnnException.inFile(path, "no such file");
+        } catch (IOException e) {
+            arena.close();
+            throw VecrnnException.inFile(path, "cannot read: " + e.getMessage());
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private record Entry(String name, DType dtype, long[] shape, long begin, long end) {}
+
+    private record Header(List<Entry> entries, Map<String, String> metadata) {}
+
+    static Header parseHeader(Path path, byte[] json, long dataBytes) {
+        List<Entry> entries = new ArrayList<>();
+        Map<String, String> metadata = Map.of();
+        try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) throw VecrnnException.inFile(path, "header is not a JSON object");
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.PROPERTY_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                if (name.equals("__metadata__")) metadata = parseMetadata(path, p);
+                else {
+                    if (entries.size() >= MAX_TENSORS) throw VecrnnException.inFile(path, "more than " + MAX_TENSORS + " tensors");
+                    entries.add(parseEntry(path, name, p));
+                }
+            }
+            if (t != JsonToken.END_OBJECT || p.nextToken() != null)
+                throw VecrnnException.inFile(path, "header JSON has trailing content after the object");
+        } catch (JacksonException e) {
+            throw VecrnnException.inFile(path, "header is not valid JSON: " + e.getOriginalMessage());
+        }
+        checkLayout(path, entries, dataBytes);
+        return new Header(entries, metadata);
+    }
+
+    private static Map<String, String> parseMetadata(Path path, JsonParser p) {
+        if (!p.isExpectedStartObjectToken()) throw VecrnnException.inFile(path, "__metadata__ is not an object");
+        Map<String, String> m = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+            String key = p.currentName();
+            if (p.nextToken() != JsonToken.VALUE_STRING)
+                throw VecrnnException.inFile(path, "__metadata__ value of '" + key + "' is not a string");
+            m.put(key, p.getString());
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    private static Entry parseEntry(Path path, String name, JsonParser p) {
+        String where = "tensor '" + name + "'";
+        if (!p.isExpectedStartObjectToken()) throw VecrnnException.inFile(path, where + " is not an object");
+        DType dtype = null;
+        long[] shape = null, offsets = null;
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "dtype" -> {
+                    if (v != JsonToken.VALUE_STRING) throw VecrnnException.inFile(path, where + ": dtype is not a string");
+                    String s = p.getString();
+                    dtype = DType.byName(s);
+                    if (dtype == null) throw VecrnnException.inFile(path, where + ": unsupported dtype '" + s + "' (vecrnn reads F32, F64 and I8)");
+                }
+                case "shape" -> shape = longs(path, where + ": shape", p, -1);
+                case "data_offsets" -> offsets = longs(path, where + ": data_offsets", p, 2);
+                default -> p.skipChildren();
+            }
+        }
+        if (dtype == null) throw VecrnnException.inFile(path, where + " has no dtype");
+        if (shape == null) throw VecrnnException.inFile(path, where + " has no shape");
+        if (offsets == null) throw VecrnnException.inFile(path, where + " has no data_offsets");
+        if (shape.length > MAX_RANK) throw VecrnnException.inFile(path, where + " has rank " + shape.length + ", more than " + MAX_RANK);
+        long elements = 1;
+        for (long s : shape) {
+            try {
+                elements = Math.multiplyExact(elements, s);
+            } catch (ArithmeticException e) {
+                throw VecrnnException.inFile(path, where + ": shape " + java.util.Arrays.toString(shape) + " overflows a 64-bit element count");
+            }
+        }
+        long begin = offsets[0], end = offsets[1];
+        if (begin > end) throw VecrnnException.inFile(path, where + ": data_offsets [" + begin + ", " + end + "] run backwards");
+        long want;
+        try {
+            want = Math.multiplyExact(elements, dtype.bytes());
+        } catch (ArithmeticException e) {
+            throw VecrnnException.inFile(path, where + ": shape " + java.util.Arrays.toString(shape) + " overflows a 64-bit byte count");
+        }
+        if (end - begin != want)
+            throw VecrnnException.inFile(path, where + ": shape " + java.util.Arrays.toString(shape) + " of " + dtype + " needs "
+                    + want + " bytes, but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
+        return new Entry(name, dtype, shape, begin, end);
+    }
+
+    /** An array of non-negative integers (of exactly {@code count} when count >= 0). */
+    private static long[] longs(Path path, String what, JsonParser p, int count) {
+        if (!p.isExpectedStartArrayToken()) throw VecrnnException.inFile(path, what + " is not an array");
+        List<Long> out = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER)
+                throw VecrnnException.inFile(path, what + " holds something other than a 64-bit integer");
+            long v = p.getLongValue();
+            if (v < 0) throw VecrnnException.inFile(path, what + " holds a negative number (" + v + ")");
+            if (out.size() > MAX_RANK) throw VecrnnException.inFile(path, what + " is too long");
+            out.add(v);
+        }
+        if (count >= 0 && out.size() != count) throw VecrnnException.inFile(path, what + " has " + out.size() + " numbers, expected " + count);
+        return out.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Tensors must tile the data block exactly: in bounds, no overlap, no holes. */
+    private static void checkLayout(Path path, List<Entry> entries, long dataBytes) {
+        List<Entry> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        long at = 0;
+        for (Entry e : sorted) {
+            if (e.end > dataBytes)
+                throw VecrnnException.inFile(path, "tensor '" + e.name + "': data_offsets [" + e.begin + ", " + e.end
+                        + "] run past the data block (" + dataBytes + " bytes): truncated?");
+            if (e.begin < at)
+                throw VecrnnException.inFile(path, "tensor '" + e.name + "' overlaps another tensor at byte " + e.begin);
+            if (e.begin > at)
+                throw VecrnnException.inFile(path, "data block has a hole of " + (e.begin - at) + " bytes before tensor '" + e.name + "'");
+            at = e.end;
+        }
+        if (at != dataBytes)
+            throw VecrnnException.inFile(path, "data block has " + (dataBytes - at) + " bytes that belong to no tensor");
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Size of the file in bytes. */
+    public long fileBytes() {
+        return fileBytes;
+    }
+
+    /** All tensors in header order. */
+    public Map<String, Tensor> tensors() {
+        return tensors;
+    }
+
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    public boolean has(String name) {
+        return tensors.containsKey(name);
+    }
+
+    /** The tensor of that name, or a clear error naming the file. */
+    public Tensor get(String name) {
+        Tensor t = tensors.get(name);
+        if (t == null) throw VecrnnException.inFile(path, "has no tensor '" + name + "'");
+        return t;
+    }
+
+    /** The F32 tensor of that name with exactly that shape, as floats. */
+    public float[] floats(String name, long... shape) {
+        Tensor t = get(name);
+        if (t.dtype() != DType.F32) throw VecrnnException.inFile(path, "tensor '" + name + "' is " + t.dtype() + ", expected F32");
+        if (!t.hasShape(shape))
+            throw VecrnnException.inFile(path, "tensor '" + name + "' has shape " + t.shapeString() + ", expected " + java.util.Arrays.toString(shape));
+        return t.floats();
+    }
+
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) arena.close();
+    }
+}
