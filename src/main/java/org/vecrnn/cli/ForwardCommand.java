@@ -1,0 +1,40 @@
+package org.vecrnn.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.vecrnn.io.ModelFile;
+import org.vecrnn.io.SafeTensorsWriter;
+import org.vecrnn.io.SequenceFile;
+import org.vecrnn.io.Tensor;
+import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.train.ReferenceBptt;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "forward", mixinStandardHelpOptions = true,
+        description = {"Run a model over a batch of sequences.",
+                "INPUT holds x [B,T,n] F32 and optionally h0 [B,d] (zeros when absent); OUTPUT gets h [B,T,d] and o [B,T,k]."})
+final class ForwardCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "M", description = "model file (.safetensors)")
+    Path model;
+
+    @Option(names = "--input", required = true, paramLabel = "I", description = "input file (.safetensors)")
+    Path input;
+
+    @Option(names = "--output", required = true, paramLabel = "O", description = "output file, written atomically")
+    Path output;
+
+    @Override
+    public Integer call() {
+        try (ElmanRnn m = ModelFile.load(model)) {
+            SequenceFile in = SequenceFile.inputs(input, m.n(), m.d());
+            ReferenceBptt.Forward f = ReferenceBptt.of(m).forward(in.x(), in.B(), in.T(), in.h0());
+            SafeTensorsWriter.write(output, List.of(
+                    Tensor.of("h", ReferenceBptt.narrow(f.h()), in.B(), in.T(), m.d()),
+                    Tensor.of("o", ReferenceBptt.narrow(f.o()), in.B(), in.T(), m.k())), Map.of("format", ModelFile.FORMAT));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,65 @@
+package org.vecrnn.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.vecrnn.io.ModelFile;
+import org.vecrnn.io.SafeTensorsWriter;
+import org.vecrnn.io.SequenceFile;
+import org.vecrnn.io.Tensor;
+import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Loss;
+import org.vecrnn.model.Topology;
+import org.vecrnn.train.ReferenceBptt;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "grad", mixinStandardHelpOptions = true,
+        description = {"The loss of a model on a batch and its gradients by backpropagation through time.",
+                "DATA holds x [B,T,n], y ([B,T,k], or [B,k] for many-to-one) and optionally h0 [B,d].",
+                "OUTPUT gets loss [] and grad.<name> for each parameter under its name in the model, grad.h0 and grad.x.",
+                "The loss is summed over steps with a target and over outputs, averaged over the batch."})
+final class GradCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "M", description = "model file (.safetensors)")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "D", description = "data file (.safetensors)")
+    Path data;
+
+    @Option(names = "--topology", required = true, paramLabel = "T", converter = Converters.TopologyConverter.class,
+            description = "many-to-many, many-to-one or one-to-many")
+    Topology topology;
+
+    @Option(names = "--loss", required = true, paramLabel = "L", converter = Converters.LossConverter.class, description = "mse or ce")
+    Loss loss;
+
+    @Option(names = "--output", required = true, paramLabel = "G", description = "output file, written atomically")
+    Path output;
+
+    @Override
+    public Integer call() {
+        ModelFile.Loaded loaded = ModelFile.read(model);
+        try (ElmanRnn m = loaded.model()) {
+            loss.checkCompatible(m.output());
+            SequenceFile in = SequenceFile.withTargets(data, m.n(), m.d(), m.k(), topology);
+            ReferenceBptt.Gradients gr = ReferenceBptt.of(m).gradients(in.x(), in.B(), in.T(), in.h0(), in.y(), topology, loss);
+            int n = m.n(), d = m.d(), k = m.k();
+            Map<String, Tensor> byParam = Map.of(
+                    "U", Tensor.of("", ReferenceBptt.narrow(gr.dU()), d, n), "W", Tensor.of("", ReferenceBptt.narrow(gr.dW()), d, d),
+                    "a", Tensor.of("", ReferenceBptt.narrow(gr.da()), d), "V", Tensor.of("", ReferenceBptt.narrow(gr.dV()), k, d),
+                    "b", Tensor.of("", ReferenceBptt.narrow(gr.db()), k));
+            List<Tensor> out = new ArrayList<>();
+            out.add(Tensor.scalar("loss", (float) gr.loss()));
+            loaded.fileNames().forEach((param, names) -> {
+                Tensor t = byParam.get(param);
+                for (String name : names) out.add(new Tensor("grad." + name, t.dtype(), t.shape(), t.data()));
+            });
+            out.add(Tensor.of("grad.h0", ReferenceBptt.narrow(gr.dh0()), in.B(), d));
+            out.add(Tensor.of("grad.x", ReferenceBptt.narrow(gr.dx()), in.B(), in.T(), n));
+            SafeTensorsWriter.write(output, out, Map.of("format", ModelFile.FORMAT, "topology", topology.id(), "loss", loss.id()));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,33 @@
+package org.vecrnn.kernel;
+
+/**
+ * One model's weights prepared for a kernel (fp32 or int8, scalar or Vector API): the fused recurrent step
+ * and the output head. Immutable after construction and safe to share between threads; all per-stream
+ * state lives in the caller's arrays. Implementations allocate nothing per call.
+ */
+public interface StepKernel extends AutoCloseable {
+    int n();
+
+    int d();
+
+    int k();
+
+    /** {@code hNext = tanh(W h + U x + a)}; hNext must not alias h. */
+    void step(float[] h, float[] x, float[] hNext);
+
+    /** {@code hNext = tanh(W h + p)}, where {@code p = U x + a} was computed beforehand (d values at pOff). */
+    void stepProjected(float[] h, float[] p, int pOff, float[] hNext);
+
+    /** {@code z = V h + b} (k values). */
+    void head(float[] h, float[] z);
+
+    /** Bytes of weight memory the kernel reads per step. */
+    long weightBytes();
+
+    /** What runs, for logs and benchmark tables, e.g. "fp32 Vector API 512-bit". */
+    String describe();
+
+    /** Frees native weight memory; closing twice is harmless. */
+    @Override
+    void close();
+}
