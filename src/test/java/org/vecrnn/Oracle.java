@@ -9,16 +9,18 @@ import org.vecrnn.io.SafeTensors;
 import org.vecrnn.model.Loss;
 import org.vecrnn.model.Topology;
 
-/** The PyTorch reference cases in ../shared/oracle and the comparison its README recommends. */
+/** The PyTorch reference cases (a copy of ../shared/oracle) and the comparison its README recommends. */
 public final class Oracle {
     private Oracle() {}
 
+    /** The project's shared folder beside the clone (data sets that are not bundled, such as the sunspot series). */
     public static Path shared() {
         return Path.of(System.getProperty("vecrnn.shared", "../shared"));
     }
 
+    /** The cases ship with the tests (src/test/resources/oracle, a copy of the project's shared oracle). */
     public static Path dir() {
-        return shared().resolve("oracle");
+        return Path.of(System.getProperty("vecrnn.oracle", "src/test/resources/oracle"));
     }
 
     /** Every case file, by name; fails loudly when the folder is missing so CI cannot pass by finding none. */

@@ -30,6 +30,7 @@ public final class AtomicFile {
             if (dir != null && !Files.isDirectory(dir)) throw VecrnnException.inFile(target, "folder " + dir + " does not exist");
             if (Files.isDirectory(abs)) throw VecrnnException.inFile(target, "is a folder, not a file");
             tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            keepPermissions(abs, tmp);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 body.write(ch);
                 ch.force(true);
@@ -52,6 +53,14 @@ public final class AtomicFile {
                 }
             }
         }
+    }
+
+    /** A temporary file is private (0600); the result gets the target's permissions, or rw-r--r-- when new. */
+    private static void keepPermissions(Path target, Path tmp) throws IOException {
+        if (!tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) return;
+        Files.setPosixFilePermissions(tmp, Files.exists(target)
+                ? Files.getPosixFilePermissions(target)
+                : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     /** The rename itself is durable only once the folder is synced (a no-op where the OS refuses). */
