@@ -1,0 +1,56 @@
+package org.vecrnn.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vecrnn.Oracle;
+import org.vecrnn.RandomModels;
+import org.vecrnn.io.ModelFile;
+import org.vecrnn.io.SafeTensors;
+import org.vecrnn.io.SafeTensorsWriter;
+import org.vecrnn.io.Tensor;
+import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Output;
+
+/** Mutation fuzzing of the file readers (see {@link FuzzRunner} for the contract and the long run). */
+class ParserFuzzTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void safetensorsReader() throws IOException {
+        Path valid = tmp.resolve("valid.safetensors");
+        SafeTensorsWriter.write(valid, List.of(Tensor.of("x", new float[] {1, 2, 3, 4, 5, 6}, 1, 3, 2),
+                Tensor.of("q", new byte[] {1, -2, 3}, 3), Tensor.scalar("loss", 0.5f)), Map.of("format", "vecrnn", "note", "fuzz"));
+        var outcome = FuzzRunner.run("safetensors", Files.readAllBytes(valid), tmp, "case.safetensors", p -> {
+            try (SafeTensors st = SafeTensors.open(p)) {
+                for (Tensor t : st.tensors().values()) t.data().byteSize();
+            }
+        });
+        assertTrue(outcome.refused() > 0 && outcome.loaded() > 0, "the mutations reach both outcomes: " + outcome);
+    }
+
+    @Test
+    void modelLoaderOwnNames() throws IOException {
+        Path valid = tmp.resolve("model.safetensors");
+        try (ElmanRnn m = RandomModels.model(new SplittableRandom(3), 3, 5, 2, Output.SOFTMAX, 1)) {
+            ModelFile.save(m, valid, Map.of());
+        }
+        var outcome = FuzzRunner.run("model (own names)", Files.readAllBytes(valid), tmp, "case.safetensors", p -> ModelFile.load(p).close());
+        assertTrue(outcome.refused() > 0 && outcome.loaded() > 0, "the mutations reach both outcomes: " + outcome);
+    }
+
+    @Test
+    void modelLoaderPyTorchNames() throws IOException {
+        byte[] valid = Files.readAllBytes(Oracle.dir().resolve("m2m_identity_mse_n5_d3_k2_T4_B2_s1000.safetensors"));
+        var outcome = FuzzRunner.run("model (PyTorch names)", valid, tmp, "case.safetensors", p -> ModelFile.load(p).close());
+        assertTrue(outcome.refused() > 0 && outcome.loaded() > 0, "the mutations reach both outcomes: " + outcome);
+    }
+}
