@@ -5,12 +5,30 @@ package org.vecrnn;
  * names the thing (a file path where there is one) and the problem; the CLI prints it as it is and exits 1.
  */
 public class VecrnnException extends RuntimeException {
+    /** Names quoted from a file can be anything; a message stays one readable line of bounded length. */
+    static final int MAX_MESSAGE = 2000;
+
     public VecrnnException(String message) {
-        super(message);
+        super(oneLine(message));
     }
 
     public VecrnnException(String message, Throwable cause) {
-        super(message, cause);
+        super(oneLine(message), cause);
+    }
+
+    /** Control characters escaped (a word or tensor name from a file may hold a newline), length capped. */
+    static String oneLine(String m) {
+        if (m == null) return null;
+        StringBuilder sb = new StringBuilder(Math.min(m.length(), MAX_MESSAGE + 16));
+        for (int i = 0; i < m.length() && sb.length() < MAX_MESSAGE; i++) {
+            char c = m.charAt(i);
+            if (c == '\n') sb.append("\\n");
+            else if (c == '\r') sb.append("\\r");
+            else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') sb.append(String.format("\\u%04x", (int) c));
+            else sb.append(c);
+        }
+        if (sb.length() >= MAX_MESSAGE) sb.append("...");
+        return sb.toString();
     }
 
     /** A problem with one file: "FILE: problem". */

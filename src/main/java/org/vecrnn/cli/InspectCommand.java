@@ -5,15 +5,18 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.vecrnn.io.SafeTensors;
 import org.vecrnn.io.Tensor;
+import org.vecrnn.text.Word2VecFormat;
+import org.vecrnn.text.WordVectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "List the tensors (name, dtype, shape, bytes) and metadata of a safetensors file.")
+        description = {"List the tensors (name, dtype, shape, bytes) and metadata of a safetensors file,",
+                "or the size, dimension and first words of a word2vec file (.bin binary; .txt or .vec text)."})
 final class InspectCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE", description = "a .safetensors file")
+    @Parameters(paramLabel = "FILE", description = "a .safetensors or word2vec file")
     Path file;
 
     @Spec
@@ -22,6 +25,8 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        String name = file.getFileName().toString();
+        if (name.endsWith(".bin") || name.endsWith(".txt") || name.endsWith(".vec")) return wordVectors(out);
         try (SafeTensors st = SafeTensors.open(file)) {
             out.printf("%s: %d bytes, %d tensors%n", file, st.fileBytes(), st.tensors().size());
             for (Tensor t : st.tensors().values())
@@ -30,6 +35,15 @@ final class InspectCommand implements Callable<Integer> {
                 out.println("metadata:");
                 st.metadata().forEach((k, v) -> out.printf("  %s = %s%n", k, v));
             }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private int wordVectors(PrintWriter out) {
+        try (WordVectors t = Word2VecFormat.read(file)) {
+            out.printf("%s: word2vec, %d words of dimension %d%n", file, t.size(), t.dim());
+            out.println("  first words: " + String.join(" ", t.words().subList(0, Math.min(10, t.size()))));
         }
         out.flush();
         return 0;

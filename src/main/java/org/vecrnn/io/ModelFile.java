@@ -33,7 +33,7 @@ public final class ModelFile {
     }
 
     public static Loaded read(Path path) {
-        try (SafeTensors st = SafeTensors.open(path)) {
+        try (SafeTensors st = SafeTensors.openConfined(path)) {
             return read(st);
         }
     }

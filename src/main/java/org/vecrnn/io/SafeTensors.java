@@ -64,9 +64,24 @@ public final class SafeTensors implements AutoCloseable {
         this.fileBytes = fileBytes;
     }
 
-    /** Maps and validates {@code path}; throws {@link VecrnnException} naming the file for any defect. */
+    /**
+     * Maps and validates {@code path}; throws {@link VecrnnException} naming the file for any defect. The
+     * result may be used by any thread.
+     */
     public static SafeTensors open(Path path) {
-        Arena arena = Arena.ofShared();
+        return open(path, Arena.ofShared());
+    }
+
+    /**
+     * The same, for use by this thread alone: closing a thread-confined mapping is far cheaper than closing a
+     * shared one (no handshake with every other thread), which counts when a file is opened only to copy
+     * a few tensors out of it.
+     */
+    public static SafeTensors openConfined(Path path) {
+        return open(path, Arena.ofConfined());
+    }
+
+    private static SafeTensors open(Path path, Arena arena) {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 8) throw VecrnnException.inFile(path, "not a safetensors file: " + size + " bytes, shorter than the 8-byte header length");

@@ -13,7 +13,7 @@ public record SequenceFile(int B, int T, float[] x, float[] h0, float[] y) {
 
     /** x and h0 for a model of sizes n and d. */
     public static SequenceFile inputs(Path path, int n, int d) {
-        try (SafeTensors st = SafeTensors.open(path)) {
+        try (SafeTensors st = SafeTensors.openConfined(path)) {
             return inputs(st, n, d);
         }
     }
@@ -39,7 +39,7 @@ public record SequenceFile(int B, int T, float[] x, float[] h0, float[] y) {
 
     /** x, h0 and the targets y for a model of sizes n, d, k and the given topology. */
     public static SequenceFile withTargets(Path path, int n, int d, int k, Topology topology) {
-        try (SafeTensors st = SafeTensors.open(path)) {
+        try (SafeTensors st = SafeTensors.openConfined(path)) {
             SequenceFile in = inputs(st, n, d);
             float[] y = topology == Topology.MANY_TO_ONE ? st.floats("y", in.B, k) : st.floats("y", in.B, in.T, k);
             checkFinite(st.path(), "y", y);

@@ -139,6 +139,16 @@ class BadInputTest {
     }
 
     @Test
+    void truncatedWordVectors() throws IOException {
+        Path f = Files.writeString(tmp.resolve("vectors.txt"), "3 2\na 1 2\nb 3\n");
+        expectRefusal(f, "line 3 (byte 13): word 'b' has 1 numbers, expected 2", "inspect", f.toString());
+        Path ok = Files.writeString(tmp.resolve("ok.txt"), "2 2\na 1 2\nb 3 4\n");
+        Cli c = Cli.run("inspect", ok.toString());
+        assertEquals(0, c.code(), c.toString());
+        assertTrue(c.out().contains("word2vec, 2 words of dimension 2"), c.toString());
+    }
+
+    @Test
     void missingFile() {
         Path model = tmp.resolve("absent.safetensors");
         expectRefusal(model, "no such file", "forward", "--model", model.toString(), "--input", goodInput.toString(), "--output", output.toString());

@@ -18,6 +18,8 @@ import org.vecrnn.io.SafeTensorsWriter;
 import org.vecrnn.io.Tensor;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Output;
+import org.vecrnn.text.Word2VecFormat;
+import org.vecrnn.text.WordVectors;
 
 /** Mutation fuzzing of the file readers (see {@link FuzzRunner} for the contract and the long run). */
 class ParserFuzzTest {
@@ -35,6 +37,32 @@ class ParserFuzzTest {
             }
         });
         assertTrue(outcome.refused() > 0 && outcome.loaded() > 0, "the mutations reach both outcomes: " + outcome);
+    }
+
+    @Test
+    void word2vecText() throws IOException {
+        Path valid = tmp.resolve("valid.txt");
+        try (WordVectors t = WordVectors.of(List.of("dog", "café", "日本語", "</s>"), floats(4 * 5), 5)) {
+            Word2VecFormat.writeText(t, valid);
+        }
+        var outcome = FuzzRunner.run("word2vec text", Files.readAllBytes(valid), tmp, "case.txt", p -> Word2VecFormat.readText(p).close());
+        assertTrue(outcome.refused() > 0 && outcome.loaded() > 0, "the mutations reach both outcomes: " + outcome);
+    }
+
+    @Test
+    void word2vecBinary() throws IOException {
+        Path valid = tmp.resolve("valid.bin");
+        try (WordVectors t = WordVectors.of(List.of("dog", "café", "日本語", "</s>"), floats(4 * 5), 5)) {
+            Word2VecFormat.writeBinary(t, valid);
+        }
+        var outcome = FuzzRunner.run("word2vec binary", Files.readAllBytes(valid), tmp, "case.bin", p -> Word2VecFormat.readBinary(p).close());
+        assertTrue(outcome.refused() > 0 && outcome.loaded() > 0, "the mutations reach both outcomes: " + outcome);
+    }
+
+    static float[] floats(int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (i % 7 - 3) * 0.25f;
+        return v;
     }
 
     @Test
