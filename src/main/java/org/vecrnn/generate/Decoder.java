@@ -1,0 +1,25 @@
+package org.vecrnn.generate;
+
+/**
+ * What generation needs of a model: one recurrent step at a time, and its hidden state saved and restored
+ * (beam search keeps one state per hypothesis). A per-stream inference state provides all of it.
+ */
+public interface Decoder {
+    /** n: the size of one input x_t. */
+    int inputSize();
+
+    /** k: the size of one output o_t (the number of tokens). */
+    int outputSize();
+
+    /** d: the size of the hidden state. */
+    int stateSize();
+
+    /** Feeds x_t and writes o_t into {@code out}. */
+    void step(float[] x, float[] out);
+
+    /** Copies h into {@code h}. */
+    void saveState(float[] h);
+
+    /** Sets h from {@code h}. */
+    void restoreState(float[] h);
+}
