@@ -1,0 +1,48 @@
+package org.vecrnn.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The Vector API element-wise ops against the scalar ones on awkward sizes. */
+class SegmentOpsTest {
+    static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+
+    @ParameterizedTest(name = "size={0}")
+    @ValueSource(ints = {1, 3, 15, 16, 17, 33, 65, 100, 257})
+    void vectorMatchesScalar(int size) {
+        SegmentOps v = new VectorSegmentOps(), s = new ScalarSegmentOps();
+        Random r = new Random(size);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = arena.allocate(size * 4L + 8), b = arena.allocate(size * 4L + 8), h = arena.allocate(size * 4L + 8);
+            for (int i = 0; i < size + 2; i++) {
+                float x = (float) (r.nextGaussian() * 3);
+                a.setAtIndex(F, i, x);
+                b.setAtIndex(F, i, x);
+                h.setAtIndex(F, i, (float) Math.tanh(r.nextGaussian()));
+            }
+            v.tanh(a, 1, size);
+            s.tanh(b, 1, size);
+            for (int i = 0; i < size + 2; i++) // SVML tanh: within 1 ulp of the correctly rounded value
+                assertTrue(Math.abs(a.getAtIndex(F, i) - b.getAtIndex(F, i)) <= Math.ulp(b.getAtIndex(F, i)), "tanh at " + i);
+            MemorySegment c = arena.allocate(size * 4L + 8);
+            MemorySegment.copy(b, 0, c, 0, c.byteSize());
+            v.tanhBackward(b, 1, h, 1, size);
+            s.tanhBackward(c, 1, h, 1, size);
+            for (int i = 0; i < size + 2; i++)
+                assertEquals(c.getAtIndex(F, i), b.getAtIndex(F, i), "tanhBackward (fused 1 - h², then one product): exact at " + i);
+            int rows = 1 + size % 7, cols = size;
+            MemorySegment m = arena.allocate((long) rows * cols * 4), dv = arena.allocate(cols * 4L), ds = arena.allocate(cols * 4L);
+            for (long i = 0; i < (long) rows * cols; i++) m.setAtIndex(F, i, (float) r.nextGaussian());
+            v.columnSums(m, 0, rows, cols, dv, 0);
+            s.columnSums(m, 0, rows, cols, ds, 0);
+            for (int j = 0; j < cols; j++) assertEquals(ds.getAtIndex(F, j), dv.getAtIndex(F, j), "same order of additions: exact");
+        }
+    }
+}
