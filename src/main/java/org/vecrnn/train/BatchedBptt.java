@@ -2,6 +2,7 @@ package org.vecrnn.train;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.vecrnn.blas.Sgemm;
 import org.vecrnn.kernel.SegmentOps;
 import org.vecrnn.model.Loss;
@@ -23,6 +24,7 @@ import org.vecrnn.model.Output;
  * instance per training thread. Results are the same as {@link ReferenceBptt}'s within float rounding.
  */
 public final class BatchedBptt implements AutoCloseable {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     public final int n, d, k;
     public final Output g;
     private final Sgemm gemm;
@@ -30,6 +32,8 @@ public final class BatchedBptt implements AutoCloseable {
     private Arena arena;
     private long capRows, capHRows; // T·B and (T+1)·B: the rows the buffers hold
     private MemorySegment h, z, o, dz, dpre;
+    /** Heap copies of z, o, dz and y for the row-wise output and loss code (see {@link OutputLoss}). */
+    private float[] zh = new float[0], oh = new float[0], dzh = new float[0], yh = new float[0];
     private int B, T;
 
     public BatchedBptt(Sgemm gemm, SegmentOps ops, int n, int d, int k, Output g) {
@@ -55,6 +59,11 @@ public final class BatchedBptt implements AutoCloseable {
             o = arena.allocate(Math.multiplyExact(rows, (long) k) * Float.BYTES, 64);
             dz = arena.allocate(Math.multiplyExact(rows, (long) k) * Float.BYTES, 64);
             dpre = arena.allocate(Math.multiplyExact(rows, (long) d) * Float.BYTES, 64);
+            int heap = Math.toIntExact(Math.multiplyExact(rows, (long) k));
+            zh = new float[heap];
+            oh = new float[heap];
+            dzh = new float[heap];
+            yh = new float[heap];
         }
         this.B = B;
         this.T = T;
@@ -81,7 +90,10 @@ public final class BatchedBptt implements AutoCloseable {
         }
         for (int r = 0; r < rows; r++) MemorySegment.copy(w.b(), 0, z, (long) r * k * Float.BYTES, (long) k * Float.BYTES);
         gemm.sgemm(false, true, rows, k, d, 1f, h, bd, d, w.V(), 0, d, 1f, z, 0, k);
-        for (int r = 0; r < rows; r++) OutputLoss.activate(g, k, z, (long) r * k, o, (long) r * k);
+        int rk = rows * k;
+        MemorySegment.copy(z, F, 0, zh, 0, rk);
+        for (int r = 0; r < rows; r++) OutputLoss.activate(g, k, zh, r * k, oh, r * k);
+        MemorySegment.copy(oh, 0, o, F, 0, rk);
     }
 
     /** The loss L of the batch (mean over sequences of the summed step losses), forward pass only. */
@@ -103,12 +115,16 @@ public final class BatchedBptt implements AutoCloseable {
         if (dh0 != null) need("dh0", dh0, bd);
         float scale = 1f / B;
         double total = 0;
+        boolean m2o = in.topology == org.vecrnn.model.Topology.MANY_TO_ONE;
+        int yFloats = (m2o ? B : rows) * k;
+        MemorySegment.copy(in.y(), F, 0, yh, 0, yFloats);
         for (int t = t0; t < T; t++)
             for (int s = 0; s < B; s++) {
-                long row = (long) t * B + s, yRow = in.topology == org.vecrnn.model.Topology.MANY_TO_ONE ? s : row;
-                total += OutputLoss.lossAndGradient(g, loss, k, z, o, row * k, in.y(), yRow * k, backward ? dz : null, scale);
+                int row = t * B + s, yRow = m2o ? s : row;
+                total += OutputLoss.lossAndGradient(g, loss, k, zh, oh, row * k, yh, yRow * k, backward ? dzh : null, scale);
             }
         if (!backward) return total / B;
+        MemorySegment.copy(dzh, t0 * B * k, dz, F, (long) t0 * B * k * Float.BYTES, (rows - t0 * B) * k);
 
         int targetRows = (T - t0) * B;
         dpre.asSlice(0, (long) t0 * bd * Float.BYTES).fill((byte) 0);

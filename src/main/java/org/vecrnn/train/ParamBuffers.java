@@ -58,6 +58,16 @@ public final class ParamBuffers implements AutoCloseable {
         for (int i = 0; i < parts.length; i++) MemorySegment.copy(o.parts[i], 0, parts[i], 0, parts[i].byteSize());
     }
 
+    /** Copies into existing arrays of the right sizes (one bulk copy per block). */
+    public void copyTo(Parameters p) {
+        float[][] all = p.all();
+        for (int i = 0; i < parts.length; i++) {
+            if (all[i].length * (long) Float.BYTES != parts[i].byteSize())
+                throw new IllegalArgumentException(Parameters.NAMES[i] + " has " + all[i].length + " values, expected " + parts[i].byteSize() / Float.BYTES);
+            MemorySegment.copy(parts[i], F, 0, all[i], 0, all[i].length);
+        }
+    }
+
     public Parameters toParameters() {
         return new Parameters(parts[0].toArray(F), parts[1].toArray(F), parts[2].toArray(F), parts[3].toArray(F), parts[4].toArray(F));
     }
