@@ -3,13 +3,13 @@ package org.vecrnn.kernel;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** The reference for {@link VectorSegmentOps}: plain loops, Math.tanh. */
+/** The reference for {@link VectorSegmentOps}: plain loops, the rational {@link Tanh}. */
 final class ScalarSegmentOps implements SegmentOps {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
 
     @Override
     public void tanh(MemorySegment s, long off, long count) {
-        for (long i = off; i < off + count; i++) s.setAtIndex(F, i, (float) Math.tanh(s.getAtIndex(F, i)));
+        for (long i = off; i < off + count; i++) s.setAtIndex(F, i, Tanh.tanh(s.getAtIndex(F, i)));
     }
 
     @Override
