@@ -80,7 +80,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--hidden", paramLabel = "D", description = "hidden size (digits 64, co2 32, chars 256, own data 64)")
     Integer hidden;
 
-    @Option(names = "--epochs", paramLabel = "E", description = "epochs (digits 30, co2 200, chars 100, own data 30)")
+    @Option(names = "--epochs", paramLabel = "E", description = "epochs (digits 30, co2 200, chars 30, own data 30)")
     Integer epochs;
 
     @Option(names = "--batch", paramLabel = "B", description = "sequences per batch (chars: parallel streams; default 32)")
@@ -98,7 +98,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--clip", paramLabel = "C", description = "clip gradients to this global norm, 0 = off (default 5)")
     Float clip;
 
-    @Option(names = "--schedule", defaultValue = "constant", paramLabel = "S", description = "learning rate: constant, cosine or step (halved every third of the epochs)")
+    @Option(names = "--schedule", paramLabel = "S", description = "learning rate: constant, cosine or step (halved every third of the epochs); chars cosine, else constant")
     String schedule;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "seed for initialisation and shuffling (default ${DEFAULT-VALUE})")
@@ -110,7 +110,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--patience", defaultValue = "0", paramLabel = "E", description = "stop after E epochs without validation improvement, 0 = never (default ${DEFAULT-VALUE})")
     int patience;
 
-    @Option(names = "--window", paramLabel = "T", description = "steps per window: co2 and many-to-many (default 24), chars (default 64)")
+    @Option(names = "--window", paramLabel = "T", description = "steps per window: co2 (default 48), own many-to-many (default 24), chars (default 64)")
     Integer window;
 
     @Option(names = "--stride", paramLabel = "S", description = "chars: steps between window starts (default: the window)")
@@ -141,7 +141,7 @@ final class TrainCommand implements Callable<Integer> {
         Schedule.Kind sched;
         try {
             opt = Optimizer.Kind.parse(optimizer);
-            sched = Schedule.Kind.parse(schedule);
+            sched = Schedule.Kind.parse(schedule != null ? schedule : "chars".equals(source.task) ? "cosine" : "constant");
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -150,7 +150,7 @@ final class TrainCommand implements Callable<Integer> {
         if (name.equals("user") && topology == null) throw new ParameterException(spec.commandLine(), "--train needs --topology");
         if (threads < 1 || threads > 256) throw new ParameterException(spec.commandLine(), "--threads must be 1..256");
         int d = hidden != null ? hidden : switch (name) { case "co2" -> 32; case "chars" -> 256; default -> 64; };
-        int e = epochs != null ? epochs : switch (name) { case "co2" -> 200; case "chars" -> 100; default -> 30; };
+        int e = epochs != null ? epochs : switch (name) { case "co2" -> 200; default -> 30; };
         int b = batch != null ? batch : 32;
         float rate = lr != null ? lr : opt == Optimizer.Kind.ADAM ? 0.003f : 0.05f;
         float c = clip != null ? clip : 5f;
@@ -186,7 +186,7 @@ final class TrainCommand implements Callable<Integer> {
     private Task task(String name, int d, int b, double vf) {
         switch (name) {
             case "digits" -> { return new Digits(d, b, vf, seed); }
-            case "co2" -> { return Forecast.co2(d, b, window != null ? window : 24, vf); }
+            case "co2" -> { return Forecast.co2(d, b, window != null ? window : 48, vf); }
             case "chars" -> {
                 int w = window != null ? window : 64;
                 return new Chars(d, b, w, stride != null ? stride : w);

@@ -13,7 +13,8 @@ import org.vecrnn.train.TrainingData;
  * Many-to-many next-step forecasting of a series of n values per step: x_t = row_t, y_t = row_{t+1},
  * each column standardised with the training part's mean and standard deviation (identity output, MSE).
  * Training uses every window of {@code window} steps inside the training part (stride 1, shuffled); the
- * last {@code valFraction} of those windows can be kept apart for early stopping. Each test row is
+ * last {@code valFraction} of those windows can be kept apart for early stopping; the first half of each
+ * window is burn-in without targets (see {@link SeriesWindows}). Each test row is
  * predicted from the window of the {@code window} rows before it (the context a training window ends with);
  * the figure is the RMSE in the data's own units. The bundled co2 task is this with n = 1.
  */
@@ -70,8 +71,8 @@ public final class Forecast implements Task {
         int windows = trainEnd - window; // window [i, i+window), targets up to row i+window < trainEnd
         int nVal = (int) Math.round(windows * valFraction);
         if (nVal >= windows) throw new IllegalArgumentException("validation fraction " + valFraction + " leaves no training windows");
-        this.train = new SeriesWindows(series, n, 0, windows - nVal, window, hidden, batch, true);
-        this.val = nVal == 0 ? null : new SeriesWindows(series, n, windows - nVal, windows, window, hidden, 256, false);
+        this.train = new SeriesWindows(series, n, 0, windows - nVal, window, hidden, batch, true, window / 2);
+        this.val = nVal == 0 ? null : new SeriesWindows(series, n, windows - nVal, windows, window, hidden, 256, false, window / 2);
     }
 
     @Override public String name() { return name; }
@@ -82,7 +83,7 @@ public final class Forecast implements Task {
 
     @Override
     public String figure(BatchedBptt bptt, ParamBuffers params) {
-        try (SeriesWindows test = new SeriesWindows(series, n, trainEnd - window, rows - window, window, params.d, 512, false)) {
+        try (SeriesWindows test = new SeriesWindows(series, n, trainEnd - window, rows - window, window, params.d, 512, false, window - 1)) {
             double se = 0;
             long count = 0;
             test.startEpoch(0, 0);

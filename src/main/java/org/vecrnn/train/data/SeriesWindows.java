@@ -9,15 +9,19 @@ import org.vecrnn.train.TrainingData;
  * Windows of a multivariate series for next-step forecasting: window i covers rows [i, i+T) as inputs and
  * rows [i+1, i+T+1) as targets, for window starts in [from, to). Rows have n values; the target is the next
  * row's first k = n values (the same quantities, one step ahead). Shuffled by seed and epoch when asked.
+ * The first {@code burnIn} steps of a window carry no target: a window starts from h0 = 0 and cannot know
+ * where in the (seasonal) cycle it is until it has seen a few steps, so their errors would only teach noise.
  */
 final class SeriesWindows implements TrainingData {
     private final float[] rows;
-    private final int n, from, to, T, d, batchSize;
+    private final int n, from, to, T, d, batchSize, burnIn;
     private final boolean shuffle;
     private final int[] order;
     private Batch full, last;
 
-    SeriesWindows(float[] rows, int n, int from, int to, int T, int d, int batchSize, boolean shuffle) {
+    SeriesWindows(float[] rows, int n, int from, int to, int T, int d, int batchSize, boolean shuffle, int burnIn) {
+        if (burnIn < 0 || burnIn >= T) throw new IllegalArgumentException("burn-in " + burnIn + " outside 0.." + (T - 1));
+        this.burnIn = burnIn;
         if (to <= from) throw new IllegalArgumentException("no windows of " + T + " steps fit the series");
         if (from < 0 || (long) (to - 1 + T + 1) * n > rows.length) throw new IllegalArgumentException("windows run past the series");
         this.rows = rows;
@@ -71,6 +75,7 @@ final class SeriesWindows implements TrainingData {
             }
         }
         b.h0().fill((byte) 0);
+        b.targetFrom(burnIn);
         return b;
     }
 
@@ -81,7 +86,7 @@ final class SeriesWindows implements TrainingData {
 
     @Override
     public long targets(int i) {
-        return (long) examples(i) * T;
+        return (long) examples(i) * (T - burnIn);
     }
 
     @Override
