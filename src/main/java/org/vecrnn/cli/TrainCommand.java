@@ -1,0 +1,237 @@
+package org.vecrnn.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.vecrnn.blas.Blas;
+import org.vecrnn.io.CsvTable;
+import org.vecrnn.io.ModelFile;
+import org.vecrnn.kernel.SegmentOps;
+import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Loss;
+import org.vecrnn.model.Output;
+import org.vecrnn.model.Topology;
+import org.vecrnn.train.BatchedBptt;
+import org.vecrnn.train.Optimizer;
+import org.vecrnn.train.ParamBuffers;
+import org.vecrnn.train.Progress;
+import org.vecrnn.train.Schedule;
+import org.vecrnn.train.SequenceSet;
+import org.vecrnn.train.Trainer;
+import org.vecrnn.train.data.Chars;
+import org.vecrnn.train.data.Digits;
+import org.vecrnn.train.data.Forecast;
+import org.vecrnn.train.data.Task;
+import org.vecrnn.train.data.UserSequences;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train an Elman RNN with batched BPTT and write it as a model file.",
+                "Bundled tasks: digits (8x8 images as 8 rows, many-to-one, 10 classes), co2 (monthly series,",
+                "next-step forecasting), chars (character language model on The Devil's Dictionary).",
+                "Own data: --train FILE [--test FILE] --topology T; CSV formats:",
+                "  many-to-one:  label,x_1..x_{T*n}          (integer class; --features n, default 1)",
+                "  many-to-many: one time step per line, n columns; targets are the next line (windows of --window)",
+                "  one-to-many:  x_1..x_n,y_{1,1}..y_{T,k}     (--features n, --outputs k)",
+                "  or a .safetensors file with x [N,T,n] and y [N,T,k] ([N,k] for many-to-one).",
+                "Ends with one line: the task's figure (test_accuracy=, test_rmse= or val_bpc=) and the training time.",
+                "Progress goes to stderr; a checkpoint is written atomically after every epoch (--resume continues)."})
+final class TrainCommand implements Callable<Integer> {
+    static final class Source {
+        @Option(names = "--task", paramLabel = "TASK", description = "digits, co2 or chars (bundled data)")
+        String task;
+
+        @Option(names = "--train", paramLabel = "FILE", description = "own training data (.csv or .safetensors)")
+        Path train;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--test", paramLabel = "FILE", description = "own test data, same format as --train")
+    Path test;
+
+    @Option(names = "--topology", paramLabel = "T", converter = Converters.TopologyConverter.class, description = "with --train: many-to-one, many-to-many or one-to-many")
+    Topology topology;
+
+    @Option(names = "--features", defaultValue = "1", paramLabel = "N", description = "inputs per step in own CSV data (default ${DEFAULT-VALUE})")
+    int features;
+
+    @Option(names = "--outputs", defaultValue = "1", paramLabel = "K", description = "targets per step for one-to-many CSV (default ${DEFAULT-VALUE})")
+    int outputs;
+
+    @Option(names = "--classes", defaultValue = "0", paramLabel = "K", description = "classes for many-to-one CSV (default: largest label + 1)")
+    int classes;
+
+    @Option(names = "--activation", paramLabel = "G", converter = Converters.OutputConverter.class, description = "output for safetensors data: sigmoid, softmax or identity")
+    Output activation;
+
+    @Option(names = "--loss", paramLabel = "L", converter = Converters.LossConverter.class, description = "loss for safetensors data: mse or ce")
+    Loss loss;
+
+    @Option(names = "--hidden", paramLabel = "D", description = "hidden size (digits 64, co2 32, chars 256, own data 64)")
+    Integer hidden;
+
+    @Option(names = "--epochs", paramLabel = "E", description = "epochs (digits 30, co2 200, chars 30, own data 30)")
+    Integer epochs;
+
+    @Option(names = "--batch", paramLabel = "B", description = "sequences per batch (chars: parallel streams; default 32)")
+    Integer batch;
+
+    @Option(names = "--lr", paramLabel = "LR", description = "learning rate (adam 0.003, sgd 0.05)")
+    Float lr;
+
+    @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "O", description = "sgd or adam (default ${DEFAULT-VALUE})")
+    String optimizer;
+
+    @Option(names = "--momentum", defaultValue = "0.9", paramLabel = "M", description = "SGD momentum (default ${DEFAULT-VALUE})")
+    float momentum;
+
+    @Option(names = "--clip", paramLabel = "C", description = "clip gradients to this global norm, 0 = off (default 5)")
+    Float clip;
+
+    @Option(names = "--schedule", paramLabel = "S", description = "learning rate: constant, cosine or step (halved every third of the epochs); chars cosine, else constant")
+    String schedule;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "seed for initialisation and shuffling (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--val-fraction", paramLabel = "F", description = "part of the training data kept for early stopping (digits/co2 0, own data 0.1)")
+    Double valFraction;
+
+    @Option(names = "--patience", defaultValue = "0", paramLabel = "E", description = "stop after E epochs without validation improvement, 0 = never (default ${DEFAULT-VALUE})")
+    int patience;
+
+    @Option(names = "--window", paramLabel = "T", description = "steps per window: co2 (default 48), own many-to-many (default 24), chars (default 64)")
+    Integer window;
+
+    @Option(names = "--stride", paramLabel = "S", description = "chars: steps between window starts (default: the window)")
+    Integer stride;
+
+    @Option(names = "--max-seconds", defaultValue = "0", paramLabel = "S", description = "stop training after S seconds, 0 = no limit")
+    double maxSeconds;
+
+    @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "OpenBLAS threads (default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--output", required = true, paramLabel = "M", description = "model file to write (.safetensors)")
+    Path output;
+
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "checkpoint file (default: OUTPUT.ckpt)")
+    Path checkpoint;
+
+    @Option(names = "--resume", description = "continue from the checkpoint")
+    boolean resume;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        String name = source.task != null ? source.task : "user";
+        Optimizer.Kind opt;
+        Schedule.Kind sched;
+        try {
+            opt = Optimizer.Kind.parse(optimizer);
+            sched = Schedule.Kind.parse(schedule != null ? schedule : "chars".equals(source.task) ? "cosine" : "constant");
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (!name.equals("digits") && !name.equals("co2") && !name.equals("chars") && !name.equals("user"))
+            throw new ParameterException(spec.commandLine(), "--task must be digits, co2 or chars, not '" + name + "'");
+        if (name.equals("user") && topology == null) throw new ParameterException(spec.commandLine(), "--train needs --topology");
+        if (threads < 1 || threads > 256) throw new ParameterException(spec.commandLine(), "--threads must be 1..256");
+        int d = hidden != null ? hidden : switch (name) { case "co2" -> 32; case "chars" -> 256; default -> 64; };
+        int e = epochs != null ? epochs : switch (name) { case "co2" -> 200; default -> 30; };
+        int b = batch != null ? batch : 32;
+        float rate = lr != null ? lr : opt == Optimizer.Kind.ADAM ? 0.003f : 0.05f;
+        float c = clip != null ? clip : 5f;
+        double vf = valFraction != null ? valFraction : name.equals("user") ? 0.1 : 0;
+        if (d < 1 || d > 1 << 14 || e < 1 || b < 1 || b > 1 << 16 || !(vf >= 0 && vf < 1))
+            throw new ParameterException(spec.commandLine(), "--hidden (1..16384), --epochs (>= 1), --batch (1..65536) or --val-fraction ([0, 1)) out of range");
+        Trainer.Config config = new Trainer.Config(d, e, rate, opt, momentum, c, seed, sched, patience, maxSeconds);
+        Blas.setThreads(threads);
+        Path ckpt = checkpoint != null ? checkpoint : output.resolveSibling(output.getFileName() + ".ckpt");
+        try (Task task = task(name, d, b, vf)) {
+            Progress progress = Progress.forStderr(name.equals("chars") ? "char" : "seq");
+            Trainer.Result r = new Trainer(config, Blas.get(), SegmentOps.get(), progress)
+                    .train(task.train(), task.validation(), task.output(), task.loss(), ckpt, resume);
+            int n = task.train().n(), k = task.train().k();
+            String figure;
+            try (ParamBuffers p = ParamBuffers.of(r.params(), n, d, k); BatchedBptt bptt = new BatchedBptt(Blas.get(), SegmentOps.get(), n, d, k, task.output())) {
+                figure = task.figure(bptt, p);
+            }
+            Map<String, String> meta = new LinkedHashMap<>(task.metadata());
+            meta.put("trained_epochs", Integer.toString(r.epochsRun()));
+            meta.put("seed", Long.toString(seed));
+            try (ElmanRnn model = ElmanRnn.of(n, d, k, task.output(), r.params())) {
+                ModelFile.save(model, output, meta);
+            }
+            progress.line(r.stopReason() + "; model written to " + output);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(figure + String.format(Locale.ROOT, " train_seconds=%.3f epochs=%d", r.trainSeconds(), r.epochsRun()));
+            out.flush();
+        }
+        return 0;
+    }
+
+    private Task task(String name, int d, int b, double vf) {
+        switch (name) {
+            case "digits" -> { return new Digits(d, b, vf, seed); }
+            case "co2" -> { return Forecast.co2(d, b, window != null ? window : 48, vf); }
+            case "chars" -> {
+                int w = window != null ? window : 64;
+                return new Chars(d, b, w, stride != null ? stride : w);
+            }
+            default -> { return userTask(d, b, vf); }
+        }
+    }
+
+    private Task userTask(int d, int b, double vf) {
+        if (features < 1 || outputs < 1 || classes < 0) throw new ParameterException(spec.commandLine(), "--features, --outputs must be >= 1, --classes >= 0");
+        boolean st = source.train.getFileName().toString().endsWith(".safetensors");
+        if (topology == Topology.MANY_TO_MANY && !st)
+            return Forecast.csv(CsvTable.read(source.train), test == null ? null : CsvTable.read(test), d, b, window != null ? window : 24, vf);
+        SequenceSet all, testSet = null;
+        Output g;
+        Loss l;
+        if (st) {
+            all = UserSequences.safetensors(source.train, topology, d, b);
+            if (test != null) testSet = UserSequences.safetensors(test, topology, d, 512);
+            g = activation != null ? activation : topology == Topology.MANY_TO_ONE ? Output.SOFTMAX : Output.IDENTITY;
+            l = loss != null ? loss : g == Output.IDENTITY ? Loss.MSE : Loss.CE;
+        } else if (topology == Topology.MANY_TO_ONE) {
+            CsvTable t = CsvTable.read(source.train);
+            CsvTable te = test == null ? null : CsvTable.read(test);
+            int k = classes > 0 ? classes : Math.max(2, maxLabel(t) + 1);
+            all = UserSequences.manyToOne(t, features, k, d, b);
+            if (te != null) testSet = UserSequences.manyToOne(te, features, k, d, 512);
+            g = Output.SOFTMAX;
+            l = Loss.CE;
+        } else {
+            all = UserSequences.oneToMany(CsvTable.read(source.train), features, outputs, d, b);
+            if (test != null) testSet = UserSequences.oneToMany(CsvTable.read(test), features, outputs, d, 512);
+            g = Output.IDENTITY;
+            l = Loss.MSE;
+        }
+        if (testSet != null && (testSet.T != all.T || testSet.n != all.n || testSet.k != all.k))
+            throw new org.vecrnn.VecrnnException(test + ": sequences of T=" + testSet.T + " n=" + testSet.n + " k=" + testSet.k
+                    + ", the training data has T=" + all.T + " n=" + all.n + " k=" + all.k);
+        return new UserSequences(Digits.split(all, vf, seed, b), testSet, g, l);
+    }
+
+    /** The largest label in column 1, each checked as a non-negative integer (with file and line). */
+    private static int maxLabel(CsvTable t) {
+        int max = 0;
+        for (int r = 0; r < t.rows(); r++) max = Math.max(max, t.label(r, 0, 1 << 16));
+        return max;
+    }
+}

@@ -1,0 +1,177 @@
+package org.vecrnn.train;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.vecrnn.blas.Sgemm;
+import org.vecrnn.kernel.SegmentOps;
+import org.vecrnn.model.Loss;
+import org.vecrnn.model.Output;
+
+/**
+ * Forward pass and backpropagation through time over a whole mini-batch, as oneDNN and DeepCPU do it:
+ * everything that does not depend on the recurrence is one GEMM over all T·B rows.
+ * <pre>
+ *   forward   H_t  = a + X_t Uᵀ                 one GEMM over all steps, written straight into H[1..T]
+ *             H_t  = tanh(H_t + H_{t-1} Wᵀ)     T GEMMs of B rows (the recurrence)
+ *             Z    = H[1..T] Vᵀ + b,  O = g(Z)   one GEMM
+ *   backward  δ_t  = dZ_t V                     one GEMM over the steps with a target
+ *             δ_t  = (δ_t + δ_{t+1} W) ⊙ (1 - H_t²)   T GEMMs of B rows
+ *             dU = Σ_t δ_tᵀ X_t,  dW = Σ_t δ_tᵀ H_{t-1},  dV = Σ_t dZ_tᵀ H_t   one GEMM each
+ *             da, db: column sums;  dX = δ U,  dh0 = δ_1 W   one GEMM each (only when asked for)
+ * </pre>
+ * Buffers are time-major (see {@link Batch}) and grow to the largest batch seen. Not thread-safe: one
+ * instance per training thread. Results are the same as {@link ReferenceBptt}'s within float rounding.
+ */
+public final class BatchedBptt implements AutoCloseable {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+    public final int n, d, k;
+    public final Output g;
+    private final Sgemm gemm;
+    private final SegmentOps ops;
+    private Arena arena;
+    private long capRows, capHRows; // T·B and (T+1)·B: the rows the buffers hold
+    private MemorySegment h, z, o, dz, dpre;
+    /** Heap copies of z, o, dz and y for the row-wise output and loss code (see {@link OutputLoss}). */
+    private float[] zh = new float[0], oh = new float[0], dzh = new float[0], yh = new float[0];
+    private int B, T;
+
+    public BatchedBptt(Sgemm gemm, SegmentOps ops, int n, int d, int k, Output g) {
+        if (gemm == null || ops == null || g == null) throw new IllegalArgumentException("gemm, ops and output must be given");
+        if (n < 1 || d < 1 || k < 1) throw new IllegalArgumentException("sizes must be positive: n=" + n + " d=" + d + " k=" + k);
+        this.gemm = gemm;
+        this.ops = ops;
+        this.n = n;
+        this.d = d;
+        this.k = k;
+        this.g = g;
+    }
+
+    private void ensure(int B, int T) {
+        long rows = (long) B * T;
+        if (arena == null || rows > capRows || rows + B > capHRows) {
+            if (arena != null) arena.close();
+            arena = Arena.ofShared();
+            capRows = rows;
+            capHRows = rows + B;
+            h = arena.allocate(Math.multiplyExact(rows + B, (long) d) * Float.BYTES, 64);
+            z = arena.allocate(Math.multiplyExact(rows, (long) k) * Float.BYTES, 64);
+            o = arena.allocate(Math.multiplyExact(rows, (long) k) * Float.BYTES, 64);
+            dz = arena.allocate(Math.multiplyExact(rows, (long) k) * Float.BYTES, 64);
+            dpre = arena.allocate(Math.multiplyExact(rows, (long) d) * Float.BYTES, 64);
+            int heap = Math.toIntExact(Math.multiplyExact(rows, (long) k));
+            zh = new float[heap];
+            oh = new float[heap];
+            dzh = new float[heap];
+            yh = new float[heap];
+        }
+        this.B = B;
+        this.T = T;
+    }
+
+    private void check(ParamBuffers w, Batch in) {
+        if (w.n != n || w.d != d || w.k != k)
+            throw new IllegalArgumentException("parameters are n=" + w.n + " d=" + w.d + " k=" + w.k + ", this BPTT is n=" + n + " d=" + d + " k=" + k);
+        if (in.n != n || in.d != d || in.k != k)
+            throw new IllegalArgumentException("batch is n=" + in.n + " d=" + in.d + " k=" + in.k + ", this BPTT is n=" + n + " d=" + d + " k=" + k);
+    }
+
+    /** h, z and o for every step of the batch; read them with {@link #h()}, {@link #z()}, {@link #o()}. */
+    public void forward(ParamBuffers w, Batch in) {
+        check(w, in);
+        ensure(in.B, in.T);
+        int rows = B * T, bd = B * d;
+        MemorySegment.copy(in.h0(), 0, h, 0, (long) bd * Float.BYTES);
+        for (int r = 0; r < rows; r++) MemorySegment.copy(w.a(), 0, h, ((long) bd + (long) r * d) * Float.BYTES, (long) d * Float.BYTES);
+        gemm.sgemm(false, true, rows, d, n, 1f, in.x(), 0, n, w.U(), 0, n, 1f, h, bd, d);
+        for (int t = 1; t <= T; t++) {
+            gemm.sgemm(false, true, B, d, d, 1f, h, (long) (t - 1) * bd, d, w.W(), 0, d, 1f, h, (long) t * bd, d);
+            ops.tanh(h, (long) t * bd, bd);
+        }
+        for (int r = 0; r < rows; r++) MemorySegment.copy(w.b(), 0, z, (long) r * k * Float.BYTES, (long) k * Float.BYTES);
+        gemm.sgemm(false, true, rows, k, d, 1f, h, bd, d, w.V(), 0, d, 1f, z, 0, k);
+        int rk = rows * k;
+        MemorySegment.copy(z, F, 0, zh, 0, rk);
+        for (int r = 0; r < rows; r++) OutputLoss.activate(g, k, zh, r * k, oh, r * k);
+        MemorySegment.copy(oh, 0, o, F, 0, rk);
+    }
+
+    /** The loss L of the batch (mean over sequences of the summed step losses), forward pass only. */
+    public double loss(ParamBuffers w, Batch in, Loss loss) {
+        return lossAndGradients(w, in, loss, null, null, null);
+    }
+
+    /**
+     * Forward, loss and backward. Writes dL/dθ into {@code grads} (overwritten) when it is not null, and
+     * dL/dx (time-major [T,B,n]) and dL/dh0 ([B,d]) when those are not null. Returns L.
+     */
+    public double lossAndGradients(ParamBuffers w, Batch in, Loss loss, ParamBuffers grads, MemorySegment dx, MemorySegment dh0) {
+        loss.checkCompatible(g);
+        forward(w, in);
+        if (grads != null) grads.sameShape(w);
+        int rows = B * T, bd = B * d, t0 = in.firstTarget();
+        boolean backward = grads != null || dx != null || dh0 != null;
+        if (dx != null) need("dx", dx, (long) rows * n);
+        if (dh0 != null) need("dh0", dh0, bd);
+        float scale = 1f / B;
+        double total = 0;
+        boolean m2o = in.topology == org.vecrnn.model.Topology.MANY_TO_ONE;
+        int yFloats = (m2o ? B : rows) * k;
+        MemorySegment.copy(in.y(), F, 0, yh, 0, yFloats);
+        for (int t = t0; t < T; t++)
+            for (int s = 0; s < B; s++) {
+                int row = t * B + s, yRow = m2o ? s : row;
+                total += OutputLoss.lossAndGradient(g, loss, k, zh, oh, row * k, yh, yRow * k, backward ? dzh : null, scale);
+            }
+        if (!backward) return total / B;
+        MemorySegment.copy(dzh, t0 * B * k, dz, F, (long) t0 * B * k * Float.BYTES, (rows - t0 * B) * k);
+
+        int targetRows = (T - t0) * B;
+        dpre.asSlice(0, (long) t0 * bd * Float.BYTES).fill((byte) 0);
+        gemm.sgemm(false, false, targetRows, d, k, 1f, dz, (long) t0 * B * k, k, w.V(), 0, d, 0f, dpre, (long) t0 * bd, d);
+        for (int t = T - 1; t >= 0; t--) {
+            if (t < T - 1) gemm.sgemm(false, false, B, d, d, 1f, dpre, (long) (t + 1) * bd, d, w.W(), 0, d, 1f, dpre, (long) t * bd, d);
+            ops.tanhBackward(dpre, (long) t * bd, h, (long) (t + 1) * bd, bd);
+        }
+        if (grads != null) {
+            gemm.sgemm(true, false, d, n, rows, 1f, dpre, 0, d, in.x(), 0, n, 0f, grads.U(), 0, n);
+            gemm.sgemm(true, false, d, d, rows, 1f, dpre, 0, d, h, 0, d, 0f, grads.W(), 0, d);
+            ops.columnSums(dpre, 0, rows, d, grads.a(), 0);
+            gemm.sgemm(true, false, k, d, targetRows, 1f, dz, (long) t0 * B * k, k, h, (long) (t0 + 1) * bd, d, 0f, grads.V(), 0, d);
+            ops.columnSums(dz, (long) t0 * B * k, targetRows, k, grads.b(), 0);
+        }
+        if (dx != null) gemm.sgemm(false, false, rows, n, d, 1f, dpre, 0, d, w.U(), 0, n, 0f, dx, 0, n);
+        if (dh0 != null) gemm.sgemm(false, false, B, d, d, 1f, dpre, 0, d, w.W(), 0, d, 0f, dh0, 0, d);
+        return total / B;
+    }
+
+    private static void need(String name, MemorySegment s, long floats) {
+        if (s.byteSize() < floats * Float.BYTES)
+            throw new IllegalArgumentException(name + " holds " + s.byteSize() / Float.BYTES + " floats, needs " + floats);
+    }
+
+    /** Hidden states of the last pass, [T+1, B, d] with h0 first. Valid until the next call. */
+    public MemorySegment h() { return h.asSlice(0, (long) (T + 1) * B * d * Float.BYTES); }
+
+    /** Pre-activations z of the last pass, [T, B, k]. */
+    public MemorySegment z() { return z.asSlice(0, (long) T * B * k * Float.BYTES); }
+
+    /** Outputs o of the last pass, [T, B, k]. */
+    public MemorySegment o() { return o.asSlice(0, (long) T * B * k * Float.BYTES); }
+
+    /** Copies h_t (t = 0..T, 0 being h0) of the last pass into dst [B, d] (carrying state across windows). */
+    public void copyState(int t, MemorySegment dst) {
+        if (t < 0 || t > T) throw new IllegalArgumentException("step " + t + " outside 0.." + T);
+        need("state", dst, (long) B * d);
+        MemorySegment.copy(h, (long) t * B * d * Float.BYTES, dst, 0, (long) B * d * Float.BYTES);
+    }
+
+    public String describe() {
+        return gemm.describe() + ", " + ops.describe() + " element-wise";
+    }
+
+    @Override
+    public void close() {
+        if (arena != null && arena.scope().isAlive()) arena.close();
+    }
+}

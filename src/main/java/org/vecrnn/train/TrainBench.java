@@ -1,0 +1,84 @@
+package org.vecrnn.train;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.vecrnn.blas.Sgemm;
+import org.vecrnn.kernel.SegmentOps;
+import org.vecrnn.model.Loss;
+import org.vecrnn.model.Output;
+import org.vecrnn.model.Parameters;
+import org.vecrnn.model.Topology;
+
+/**
+ * The "train" workload of {@code vecrnn bench}: one training step on a batch of B sequences of T steps
+ * (forward, backward, and an SGD update including the copies a real trainer does), many-to-many, identity
+ * output, MSE. The workload PyTorch is compared on is B=64, T=50, n=128, d=256, k=16.
+ */
+public final class TrainBench implements AutoCloseable {
+    public final int B, T, n, d, k;
+    private final ParamBuffers params, grads;
+    private final Parameters theta, grad;
+    private final Optimizer sgd;
+    private final Batch batch;
+    private final BatchedBptt bptt;
+
+    public TrainBench(Sgemm gemm, SegmentOps ops, int B, int T, int n, int d, int k) {
+        this.B = B;
+        this.T = T;
+        this.n = n;
+        this.d = d;
+        this.k = k;
+        theta = Trainer.init(n, d, k, 42);
+        grad = Parameters.zeros(n, d, k);
+        params = new ParamBuffers(n, d, k);
+        grads = new ParamBuffers(n, d, k);
+        sgd = Optimizer.create(Optimizer.Kind.SGD, n, d, k, 0f);
+        batch = new Batch(B, T, n, d, k, Topology.MANY_TO_MANY);
+        Random r = new Random(7);
+        float[] x = new float[B * T * n], y = new float[B * T * k];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        for (int i = 0; i < y.length; i++) y[i] = (float) r.nextGaussian();
+        batch.fill(x, y, null);
+        bptt = new BatchedBptt(gemm, ops, n, d, k, Output.IDENTITY);
+    }
+
+    /** One training step; returns the loss (so the work cannot be optimised away). */
+    public double step() {
+        params.set(theta);
+        double L = bptt.lossAndGradients(params, batch, Loss.MSE, grads, null, null);
+        grads.copyTo(grad);
+        sgd.step(theta, grad, 1e-4f);
+        return L;
+    }
+
+    /** Steps per second: warm-up, then the median of {@code rounds} rounds of about {@code seconds} each. */
+    public double stepsPerSecond(int rounds, double seconds) {
+        long until = System.nanoTime() + 1_000_000_000L;
+        while (System.nanoTime() < until) step();
+        double[] rates = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            long start = System.nanoTime(), steps = 0;
+            long end = start + (long) (seconds * 1e9);
+            long now;
+            do {
+                step();
+                steps++;
+            } while ((now = System.nanoTime()) < end);
+            rates[r] = steps / ((now - start) / 1e9);
+        }
+        Arrays.sort(rates);
+        return rates[rounds / 2];
+    }
+
+    public String describe() {
+        return bptt.describe();
+    }
+
+    @Override
+    public void close() {
+        params.close();
+        grads.close();
+        batch.close();
+        bptt.close();
+    }
+}

@@ -1,0 +1,87 @@
+package org.vecrnn.train.data;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.vecrnn.io.CsvTable;
+import org.vecrnn.model.Loss;
+import org.vecrnn.model.Output;
+import org.vecrnn.model.Topology;
+import org.vecrnn.train.BatchedBptt;
+import org.vecrnn.train.ParamBuffers;
+import org.vecrnn.train.SequenceSet;
+import org.vecrnn.train.TrainingData;
+
+/**
+ * The UCI optical digits (8×8 images, pixels 0..16) as sequences: 8 steps of one 8-pixel row each, scaled
+ * by 1/16, many-to-one, 10 classes, softmax + cross-entropy. The fixed split of the bundled files is used
+ * (1438 train, 359 test); an optional validation part is split off the training images by the seed.
+ */
+public final class Digits implements Task {
+    static final int T = 8, N_IN = 8, K = 10;
+    private final SequenceSet train, val, test;
+
+    public Digits(int hidden, int batch, double valFraction, long seed) {
+        SequenceSet all = read(Bundled.csv("digits_train.csv"), hidden, batch);
+        SequenceSet[] parts = split(all, valFraction, seed, batch);
+        train = parts[0];
+        val = parts[1];
+        test = read(Bundled.csv("digits_test.csv"), hidden, 512);
+    }
+
+    /** label, then 64 pixels; checked cell by cell with file and line. */
+    static SequenceSet read(CsvTable t, int hidden, int batch) {
+        if (t.columns() != 1 + T * N_IN) throw new org.vecrnn.VecrnnException(t.name() + ": " + t.columns() + " columns, expected 65 (label and 64 pixels)");
+        int N = t.rows();
+        float[] x = new float[N * T * N_IN], y = new float[N * K];
+        for (int r = 0; r < N; r++) {
+            y[r * K + t.label(r, 0, K)] = 1;
+            for (int p = 0; p < T * N_IN; p++) {
+                float v = t.number(r, 1 + p);
+                if (v < 0 || v > 16) throw t.error(r, "column " + (p + 2) + ": pixel " + v + " outside 0..16");
+                x[r * T * N_IN + p] = v / 16f;
+            }
+        }
+        return new SequenceSet(N, T, N_IN, K, Topology.MANY_TO_ONE, x, y, hidden, batch, true);
+    }
+
+    /** A seeded random split: [train, validation or null]. */
+    public static SequenceSet[] split(SequenceSet all, double valFraction, long seed, int batch) {
+        int nVal = (int) Math.round(all.N * valFraction);
+        if (nVal == 0) return new SequenceSet[] {all, null};
+        int[] idx = new int[all.N];
+        for (int i = 0; i < idx.length; i++) idx[i] = i;
+        Random r = new Random(seed ^ 0x5eed5eedL);
+        for (int i = idx.length - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1), t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+        }
+        int[] v = java.util.Arrays.copyOfRange(idx, 0, nVal), tr = java.util.Arrays.copyOfRange(idx, nVal, idx.length);
+        java.util.Arrays.sort(v);
+        java.util.Arrays.sort(tr);
+        return new SequenceSet[] {all.subset(tr, batch, true), all.subset(v, 512, false)};
+    }
+
+    @Override public String name() { return "digits"; }
+    @Override public TrainingData train() { return train; }
+    @Override public TrainingData validation() { return val; }
+    @Override public Output output() { return Output.SOFTMAX; }
+    @Override public Loss loss() { return Loss.CE; }
+
+    @Override
+    public String figure(BatchedBptt bptt, ParamBuffers params) {
+        return String.format(Locale.ROOT, "test_accuracy=%.4f", Classification.accuracy(bptt, params, test));
+    }
+
+    @Override
+    public Map<String, String> metadata() {
+        return Map.of("task", "digits", "topology", "many-to-one", "input_scale", "0.0625");
+    }
+
+    @Override
+    public void close() {
+        Task.super.close();
+        test.close();
+    }
+}

@@ -1,0 +1,63 @@
+package org.vecrnn.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The Vector API element-wise ops against the scalar ones on awkward sizes. */
+class SegmentOpsTest {
+    @org.junit.jupiter.api.Test
+    void rationalTanhIsWithinAFewUlpOfMathTanh() {
+        float worst = 0;
+        for (float x = -12f; x <= 12f; x += 1e-4f) {
+            float want = (float) Math.tanh(x), got = Tanh.tanh(x);
+            worst = Math.max(worst, Math.abs(got - want) / Math.ulp(want));
+        }
+        for (float x : new float[] {0f, -0f, 1e-30f, -1e-8f, 3.9e-4f, 4.1e-4f, Float.MAX_VALUE, -Float.MAX_VALUE}) {
+            float want = (float) Math.tanh(x);
+            worst = Math.max(worst, Math.abs(Tanh.tanh(x) - want) / Math.ulp(want));
+        }
+        assertTrue(worst <= 4, "worst error " + worst + " ulp");
+        assertTrue(Float.isNaN(Tanh.tanh(Float.NaN)));
+    }
+
+    static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+
+    @ParameterizedTest(name = "size={0}")
+    @ValueSource(ints = {1, 3, 15, 16, 17, 33, 65, 100, 257})
+    void vectorMatchesScalar(int size) {
+        SegmentOps v = new VectorSegmentOps(), s = new ScalarSegmentOps();
+        Random r = new Random(size);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = arena.allocate(size * 4L + 8), b = arena.allocate(size * 4L + 8), h = arena.allocate(size * 4L + 8);
+            for (int i = 0; i < size + 2; i++) {
+                float x = (float) (r.nextGaussian() * 3);
+                a.setAtIndex(F, i, x);
+                b.setAtIndex(F, i, x);
+                h.setAtIndex(F, i, (float) Math.tanh(r.nextGaussian()));
+            }
+            v.tanh(a, 1, size);
+            s.tanh(b, 1, size);
+            for (int i = 0; i < size + 2; i++) // same operations in the same order: the same bits
+                assertEquals(b.getAtIndex(F, i), a.getAtIndex(F, i), "tanh at " + i);
+            MemorySegment c = arena.allocate(size * 4L + 8);
+            MemorySegment.copy(b, 0, c, 0, c.byteSize());
+            v.tanhBackward(b, 1, h, 1, size);
+            s.tanhBackward(c, 1, h, 1, size);
+            for (int i = 0; i < size + 2; i++)
+                assertEquals(c.getAtIndex(F, i), b.getAtIndex(F, i), "tanhBackward (fused 1 - h², then one product): exact at " + i);
+            int rows = 1 + size % 7, cols = size;
+            MemorySegment m = arena.allocate((long) rows * cols * 4), dv = arena.allocate(cols * 4L), ds = arena.allocate(cols * 4L);
+            for (long i = 0; i < (long) rows * cols; i++) m.setAtIndex(F, i, (float) r.nextGaussian());
+            v.columnSums(m, 0, rows, cols, dv, 0);
+            s.columnSums(m, 0, rows, cols, ds, 0);
+            for (int j = 0; j < cols; j++) assertEquals(ds.getAtIndex(F, j), dv.getAtIndex(F, j), "same order of additions: exact");
+        }
+    }
+}
