@@ -5,14 +5,14 @@ package org.vecrnn.generate;
  * (beam search keeps one state per hypothesis). A per-stream inference state provides all of it.
  */
 public interface Decoder {
-    /** n: the size of one input x_t. */
-    int inputSize();
+    /** The size of one input x_t. */
+    int n();
 
-    /** k: the size of one output o_t (the number of tokens). */
-    int outputSize();
+    /** The size of the hidden state. */
+    int d();
 
-    /** d: the size of the hidden state. */
-    int stateSize();
+    /** The size of one output o_t (the number of tokens). */
+    int k();
 
     /** Feeds x_t and writes o_t into {@code out}. */
     void step(float[] x, float[] out);

@@ -22,8 +22,8 @@ public final class Generator {
      * @param maxLength the most tokens a sequence may have
      */
     public Generator(Decoder model, TokenInput input, int endToken, int maxLength) {
-        if (endToken < -1 || endToken >= model.outputSize())
-            throw new IllegalArgumentException("end token " + endToken + " is not one of the " + model.outputSize() + " outputs");
+        if (endToken < -1 || endToken >= model.k())
+            throw new IllegalArgumentException("end token " + endToken + " is not one of the " + model.k() + " outputs");
         if (maxLength < 1) throw new IllegalArgumentException("length limit must be at least 1, got " + maxLength);
         this.model = model;
         this.input = input;
@@ -42,7 +42,7 @@ public final class Generator {
      */
     public int[] sample(float[] h0, float[] x1, double temperature, SplittableRandom random) {
         if (temperature < 0 || Double.isNaN(temperature)) throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
-        float[] x = x1.clone(), o = new float[model.outputSize()];
+        float[] x = x1.clone(), o = new float[model.k()];
         model.restoreState(h0);
         List<Integer> out = new ArrayList<>();
         while (out.size() < maxLength) {
@@ -64,8 +64,8 @@ public final class Generator {
      */
     public int[] beam(float[] h0, float[] x1, int width) {
         if (width < 1) throw new IllegalArgumentException("beam width must be at least 1, got " + width);
-        int k = model.outputSize(), d = model.stateSize();
-        float[] x = new float[model.inputSize()], o = new float[k];
+        int k = model.k(), d = model.d();
+        float[] x = new float[model.n()], o = new float[k];
         List<Beam> beams = List.of(new Beam(new int[0], 0, h0.clone(), false));
         for (int step = 0; step < maxLength && !beams.stream().allMatch(Beam::done); step++) {
             List<Beam> next = new ArrayList<>();

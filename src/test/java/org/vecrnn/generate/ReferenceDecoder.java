@@ -3,18 +3,18 @@ package org.vecrnn.generate;
 import org.vecrnn.train.ReferenceBptt;
 
 /** A {@link Decoder} over the reference forward pass, one step at a time (for tests). */
-final class ReferenceDecoder implements Decoder {
+public final class ReferenceDecoder implements Decoder {
     private final ReferenceBptt ref;
     private float[] h;
 
-    ReferenceDecoder(ReferenceBptt ref) {
+    public ReferenceDecoder(ReferenceBptt ref) {
         this.ref = ref;
         this.h = new float[ref.d];
     }
 
-    @Override public int inputSize() { return ref.n; }
-    @Override public int outputSize() { return ref.k; }
-    @Override public int stateSize() { return ref.d; }
+    @Override public int n() { return ref.n; }
+    @Override public int k() { return ref.k; }
+    @Override public int d() { return ref.d; }
 
     @Override
     public void step(float[] x, float[] out) {
