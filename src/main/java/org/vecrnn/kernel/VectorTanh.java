@@ -1,0 +1,77 @@
+package org.vecrnn.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * tanh over float lanes, two ways:
+ * <ul>
+ * <li>{@link #jdk}: {@code lanewise(TANH)}, which HotSpot on x86 hands to Intel's SVML (about 0.6 ulp);
+ * on other CPUs the JDK falls back to slow Java code.</li>
+ * <li>{@link #rational}: a [13/6] odd rational approximation (the coefficients of Eigen's {@code ptanh_float}),
+ * argument clamped to ±7.90531110763549805. Error bound, by exhaustion rather than by hope: evaluated on
+ * every float in [0, 8.5] against {@code Math.tanh}, the max absolute error is 2.92e-7
+ * ({@code VectorTanhTest}, {@code -Dvecrnn.exhaustive=true}); the function is odd, and above 8.5 it returns
+ * the constant r(7.905) while tanh lies in [tanh(8.5), 1], so the error there is at most the larger of the
+ * errors at 8.5 and at +infinity, both checked. {@link #MAX_ABS_ERROR} = 3e-7, 300 times below the oracle's
+ * 1e-4 (relative to outputs of order 1).</li>
+ * </ul>
+ * Which one the kernels use is {@link #USE_RATIONAL}; the reason is on that constant.
+ */
+final class VectorTanh {
+    private VectorTanh() {}
+
+    /**
+     * Measured on the 2-core AVX-512 machine (JMH, see bench/README.md): at the sizes that matter a step
+     * spends well under 5 % of its time in tanh, and SVML's tanh was no slower than the rational one, while
+     * being more accurate (0.6 ulp). So the JDK's is kept on x86; the rational one is there for CPUs where the
+     * JDK has no intrinsic (set -Dvecrnn.tanh=rational to force it).
+     */
+    static final boolean USE_RATIONAL = "rational".equals(System.getProperty("vecrnn.tanh"));
+
+    /** The bound checked on every float by VectorTanhTest (-Dvecrnn.exhaustive=true). */
+    static final double MAX_ABS_ERROR = 3e-7;
+
+    static final float CLAMP = 7.90531110763549805f;
+    private static final float A1 = 4.89352455891786e-03f, A3 = 6.37261928875436e-04f, A5 = 1.48572235717979e-05f,
+            A7 = 5.12229709037114e-08f, A9 = -8.60467152213735e-11f, A11 = 2.00018790482477e-13f,
+            A13 = -2.76076847742355e-16f;
+    private static final float B0 = 4.89352518554385e-03f, B2 = 2.26843463243900e-03f, B4 = 1.18534705686654e-04f,
+            B6 = 1.19825839466702e-06f;
+
+    static FloatVector apply(FloatVector x) {
+        return USE_RATIONAL ? rational(x) : jdk(x);
+    }
+
+    static FloatVector jdk(FloatVector x) {
+        return x.lanewise(VectorOperators.TANH);
+    }
+
+    static FloatVector rational(FloatVector x) {
+        FloatVector c = x.max(-CLAMP).min(CLAMP);
+        FloatVector x2 = c.mul(c);
+        FloatVector p = x2.fma(A13, A11);
+        p = p.fma(x2, c(x, A9));
+        p = p.fma(x2, c(x, A7));
+        p = p.fma(x2, c(x, A5));
+        p = p.fma(x2, c(x, A3));
+        p = p.fma(x2, c(x, A1)).mul(c);
+        FloatVector q = x2.fma(B6, B4);
+        q = q.fma(x2, c(x, B2));
+        q = q.fma(x2, c(x, B0));
+        return p.div(q);
+    }
+
+    private static FloatVector c(FloatVector like, float v) {
+        return FloatVector.broadcast(like.species(), v);
+    }
+
+    /** The same formula on one float, for tails and tests. */
+    static float rational(float x) {
+        float c = Math.max(-CLAMP, Math.min(CLAMP, x));
+        float x2 = c * c;
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(x2, A13, A11), x2, A9), x2, A7), x2, A5), x2, A3), x2, A1) * c;
+        float q = Math.fma(Math.fma(Math.fma(x2, B6, B4), x2, B2), x2, B0);
+        return p / q;
+    }
+}
