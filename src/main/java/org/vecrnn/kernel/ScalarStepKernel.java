@@ -4,7 +4,7 @@ import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Parameters;
 
 /**
- * The fp32 scalar reference: plain loops, one float accumulator per row in index order, {@code Math.tanh}.
+ * The fp32 scalar reference: plain loops, float accumulators in index order, {@code Math.tanh}.
  * It is what the Vector API kernel is tested against and what runs when the Vector API is absent or
  * forced off. Weights are heap copies (a reference, not a fast path).
  */
@@ -30,12 +30,16 @@ public final class ScalarStepKernel implements StepKernel {
 
     @Override
     public void step(float[] h, float[] x, float[] hNext) {
+        // U x + a first, then W h + p: the same operations in the same order as ScalarBatchKernel's
+        // project and recur, so a stream and a batch give bit-identical results on the scalar path
         for (int i = 0; i < d; i++) {
+            float p = 0;
+            int u = i * n, w = i * d;
+            for (int j = 0; j < n; j++) p += U[u + j] * x[j];
+            p += a[i];
             float s = 0;
-            int w = i * d, u = i * n;
             for (int j = 0; j < d; j++) s += W[w + j] * h[j];
-            for (int j = 0; j < n; j++) s += U[u + j] * x[j];
-            hNext[i] = (float) Math.tanh(s + a[i]);
+            hNext[i] = (float) Math.tanh(s + p);
         }
     }
 

@@ -6,7 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Parameters;
@@ -90,51 +90,80 @@ final class VectorStepKernel implements StepKernel {
     private void rows(MemorySegment M, long stride, int count, float[] h, int hLen, float[] x, int xLen,
                       float[] bias, int bOff, float[] out) {
         int i = 0;
-        for (; i + ROWS <= count; i += ROWS) {
-            long r0 = i * stride, r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride;
-            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-            int j = 0;
-            for (; j <= hLen - L; j += L) {
-                FloatVector v = FloatVector.fromArray(S, h, j);
-                long o = 4L * j;
-                s0 = FloatVector.fromMemorySegment(S, M, r0 + o, NATIVE).fma(v, s0);
-                s1 = FloatVector.fromMemorySegment(S, M, r1 + o, NATIVE).fma(v, s1);
-                s2 = FloatVector.fromMemorySegment(S, M, r2 + o, NATIVE).fma(v, s2);
-                s3 = FloatVector.fromMemorySegment(S, M, r3 + o, NATIVE).fma(v, s3);
-            }
-            if (j < hLen) {
-                FloatVector v = FloatVector.fromArray(S, h, j, S.indexInRange(j, hLen));
-                long o = 4L * j;
-                s0 = FloatVector.fromMemorySegment(S, M, r0 + o, NATIVE).fma(v, s0);
-                s1 = FloatVector.fromMemorySegment(S, M, r1 + o, NATIVE).fma(v, s1);
-                s2 = FloatVector.fromMemorySegment(S, M, r2 + o, NATIVE).fma(v, s2);
-                s3 = FloatVector.fromMemorySegment(S, M, r3 + o, NATIVE).fma(v, s3);
-            }
-            if (x != null) {
-                long base = 4L * dP;
-                for (j = 0; j <= xLen - L; j += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, j);
-                    long o = base + 4L * j;
-                    s0 = FloatVector.fromMemorySegment(S, M, r0 + o, NATIVE).fma(v, s0);
-                    s1 = FloatVector.fromMemorySegment(S, M, r1 + o, NATIVE).fma(v, s1);
-                    s2 = FloatVector.fromMemorySegment(S, M, r2 + o, NATIVE).fma(v, s2);
-                    s3 = FloatVector.fromMemorySegment(S, M, r3 + o, NATIVE).fma(v, s3);
-                }
-                if (j < xLen) {
-                    FloatVector v = FloatVector.fromArray(S, x, j, S.indexInRange(j, xLen));
-                    long o = base + 4L * j;
-                    s0 = FloatVector.fromMemorySegment(S, M, r0 + o, NATIVE).fma(v, s0);
-                    s1 = FloatVector.fromMemorySegment(S, M, r1 + o, NATIVE).fma(v, s1);
-                    s2 = FloatVector.fromMemorySegment(S, M, r2 + o, NATIVE).fma(v, s2);
-                    s3 = FloatVector.fromMemorySegment(S, M, r3 + o, NATIVE).fma(v, s3);
-                }
-            }
-            out[i] = s0.reduceLanes(VectorOperators.ADD) + bias[bOff + i];
-            out[i + 1] = s1.reduceLanes(VectorOperators.ADD) + bias[bOff + i + 1];
-            out[i + 2] = s2.reduceLanes(VectorOperators.ADD) + bias[bOff + i + 2];
-            out[i + 3] = s3.reduceLanes(VectorOperators.ADD) + bias[bOff + i + 3];
-        }
+        for (; i + ROWS <= count; i += ROWS) block(M, i * stride, stride, h, hLen, x, xLen, bias, bOff + i, out, i);
         for (; i < count; i++) out[i] = row(M, i * stride, h, hLen, x, xLen) + bias[bOff + i];
+    }
+
+    /**
+     * Rows i..i+3. A method of its own on purpose: inlined into its caller, the body exceeded C2's node
+     * budget (NodeCountInliningCutoff), the lane sums were not inlined, and every block boxed its vectors
+     * (about 20 kB of garbage a step).
+     */
+    private void block(MemorySegment M, long r0, long stride, float[] h, int hLen, float[] x, int xLen,
+                       float[] bias, int bOff, float[] out, int i) {
+        // two accumulators per row: 8 independent FMA chains, enough to hide the FMA latency
+        FloatVector s0a = FloatVector.zero(S), s1a = s0a, s2a = s0a, s3a = s0a, s0b = s0a, s1b = s0a, s2b = s0a, s3b = s0a;
+        int j;
+        for (j = 0; j <= hLen - 2 * L; j += 2 * L) {
+            FloatVector e = FloatVector.fromArray(S, h, j), f = FloatVector.fromArray(S, h, j + L);
+            long o = r0 + 4L * j, p = o + 4L * L;
+            s0a = w(M, o).fma(e, s0a);
+            s1a = w(M, o + stride).fma(e, s1a);
+            s2a = w(M, o + 2 * stride).fma(e, s2a);
+            s3a = w(M, o + 3 * stride).fma(e, s3a);
+            s0b = w(M, p).fma(f, s0b);
+            s1b = w(M, p + stride).fma(f, s1b);
+            s2b = w(M, p + 2 * stride).fma(f, s2b);
+            s3b = w(M, p + 3 * stride).fma(f, s3b);
+        }
+        for (; j < hLen; j += L) { // at most two: a whole vector and/or a partial one
+            FloatVector e = FloatVector.fromArray(S, h, j, S.indexInRange(j, hLen));
+            long o = r0 + 4L * j;
+            s0a = w(M, o).fma(e, s0a);
+            s1a = w(M, o + stride).fma(e, s1a);
+            s2a = w(M, o + 2 * stride).fma(e, s2a);
+            s3a = w(M, o + 3 * stride).fma(e, s3a);
+        }
+        if (x != null) {
+            long xb = r0 + 4L * dP;
+            for (j = 0; j <= xLen - 2 * L; j += 2 * L) {
+                FloatVector e = FloatVector.fromArray(S, x, j), f = FloatVector.fromArray(S, x, j + L);
+                long o = xb + 4L * j, p = o + 4L * L;
+                s0a = w(M, o).fma(e, s0a);
+                s1a = w(M, o + stride).fma(e, s1a);
+                s2a = w(M, o + 2 * stride).fma(e, s2a);
+                s3a = w(M, o + 3 * stride).fma(e, s3a);
+                s0b = w(M, p).fma(f, s0b);
+                s1b = w(M, p + stride).fma(f, s1b);
+                s2b = w(M, p + 2 * stride).fma(f, s2b);
+                s3b = w(M, p + 3 * stride).fma(f, s3b);
+            }
+            for (; j < xLen; j += L) { // at most two: a whole vector and/or a partial one
+                FloatVector e = FloatVector.fromArray(S, x, j, S.indexInRange(j, xLen));
+                long o = xb + 4L * j;
+                s0a = w(M, o).fma(e, s0a);
+                s1a = w(M, o + stride).fma(e, s1a);
+                s2a = w(M, o + 2 * stride).fma(e, s2a);
+                s3a = w(M, o + 3 * stride).fma(e, s3a);
+            }
+        }
+        // the four lane sums at once, in a fixed order (see sum): halves, then quarters, then folds
+        FloatVector u = s0a.add(s0b), v = s1a.add(s1b);
+        FloatVector u01 = u.blend(v, HI1).add(v.blend(u, HI1).rearrange(X_H1));
+        u = s2a.add(s2b);
+        v = s3a.add(s3b);
+        FloatVector u23 = u.blend(v, HI1).add(v.blend(u, HI1).rearrange(X_H1));
+        FloatVector q = u01.blend(u23, HI2).add(u23.blend(u01, HI2).rearrange(X_H2));
+        if (L >= 16) q = q.add(q.rearrange(X2));
+        if (L >= 8) q = q.add(q.rearrange(X1));
+        out[i] = q.lane(0) + bias[bOff];
+        out[i + 1] = q.lane(H1) + bias[bOff + 1];
+        out[i + 2] = q.lane(H2) + bias[bOff + 2];
+        out[i + 3] = q.lane(H1 + H2) + bias[bOff + 3];
+    }
+
+    private static FloatVector w(MemorySegment M, long off) {
+        return FloatVector.fromMemorySegment(S, M, off, NATIVE);
     }
 
     /** One row, for the last count % ROWS rows. */
@@ -152,7 +181,36 @@ final class VectorStepKernel implements StepKernel {
             if (j < xLen)
                 s = FloatVector.fromMemorySegment(S, M, base + 4L * j, NATIVE).fma(FloatVector.fromArray(S, x, j, S.indexInRange(j, xLen)), s);
         }
-        return s.reduceLanes(VectorOperators.ADD);
+        return sum(s);
+    }
+
+    private static final int H1 = L / 2, H2 = L / 4;
+    /** Lanes with bit H1 (H2) of their index set, and the shuffles that swap lane i with lane i ^ H1 (i ^ H2). */
+    private static final VectorMask<Float> HI1 = mask(H1), HI2 = mask(H2);
+    private static final VectorShuffle<Float> X_H1 = VectorShuffle.fromOp(S, i -> i ^ H1), X_H2 = VectorShuffle.fromOp(S, i -> i ^ H2);
+
+    private static VectorMask<Float> mask(int bit) {
+        boolean[] m = new boolean[L];
+        for (int i = 0; i < L; i++) m[i] = (i & bit) != 0;
+        return VectorMask.fromArray(S, m, 0);
+    }
+
+    private static final VectorShuffle<Float> X8 = VectorShuffle.fromOp(S, i -> i ^ Math.min(8, L / 2)),
+            X4 = VectorShuffle.fromOp(S, i -> i ^ Math.min(4, L / 2)), X2 = VectorShuffle.fromOp(S, i -> i ^ Math.min(2, L / 2)),
+            X1 = VectorShuffle.fromOp(S, i -> i ^ 1);
+
+    /**
+     * The sum of the lanes in a fixed butterfly order. Not {@code reduceLanes(ADD)}: that sums in one order
+     * when interpreted and another when JIT-compiled, so the same stream gave outputs differing in the last
+     * bit before and after warm-up (SharedModelThreadsTest caught it). Exactly rounded adds in a fixed order
+     * give the same bits in every mode.
+     */
+    static float sum(FloatVector v) {
+        if (L >= 16) v = v.add(v.rearrange(X8));
+        if (L >= 8) v = v.add(v.rearrange(X4));
+        if (L >= 4) v = v.add(v.rearrange(X2));
+        v = v.add(v.rearrange(X1));
+        return v.lane(0);
     }
 
     /** v[0, len) = tanh(v[0, len)) in place. */
@@ -172,7 +230,7 @@ final class VectorStepKernel implements StepKernel {
 
     @Override
     public String describe() {
-        return "fp32 Vector API " + S.vectorBitSize() + "-bit" + (VectorTanh.USE_RATIONAL ? " (rational tanh)" : "");
+        return "fp32 Vector API " + S.vectorBitSize() + "-bit" + (VectorTanh.USE_RATIONAL ? "" : " (JDK tanh)");
     }
 
     @Override
