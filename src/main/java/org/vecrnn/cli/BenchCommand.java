@@ -94,10 +94,7 @@ final class BenchCommand implements Callable<Integer> {
             xs[i] = new float[n];
             for (int j = 0; j < n; j++) xs[i][j] = (float) r.nextDouble(-1, 1);
         }
-        // steps per round sized to about 50 ms of work at roughly 1.5 FLOP/ns
-        long flops = 2L * d * (d + n + k);
-        int perRound = (int) Math.max(1000, Math.min(5_000_000, 75_000_000L / flops));
-        if (threads == 1) return streamRounds(im, xs, perRound);
+        if (threads == 1) return streamRounds(im, xs);
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             CyclicBarrier start = new CyclicBarrier(threads);
             Future<?>[] fs = new Future<?>[threads];
@@ -106,7 +103,7 @@ final class BenchCommand implements Callable<Integer> {
                 int id = t;
                 fs[t] = pool.submit(() -> {
                     start.await();
-                    each[id] = streamRounds(im, xs, perRound);
+                    each[id] = streamRounds(im, xs);
                     return null;
                 });
             }
@@ -115,13 +112,20 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static double streamRounds(InferenceModel im, float[][] xs, int perRound) {
+    private static double streamRounds(InferenceModel im, float[][] xs) {
         StreamState s = im.newStream();
         float[] o = new float[im.k()];
         double[] ns = new double[ROUNDS];
-        for (int i = 0; i < 3; i++) run(s, xs, o, perRound); // warm-up: JIT to C2
+        // warm-up (the JIT's C2 code, not the interpreter's, is what gets timed): 1.5 s at least,
+        // then rounds sized to about 100 ms each at the warm speed
+        long t0 = System.nanoTime(), steps = 0;
+        while (System.nanoTime() - t0 < 1_500_000_000L) {
+            run(s, xs, o, 1000);
+            steps += 1000;
+        }
+        int perRound = (int) Math.max(1000, Math.min(50_000_000L, steps * 100_000_000L / (System.nanoTime() - t0)));
         for (int i = 0; i < ROUNDS; i++) {
-            long t0 = System.nanoTime();
+            t0 = System.nanoTime();
             run(s, xs, o, perRound);
             ns[i] = (System.nanoTime() - t0) / (double) perRound;
         }

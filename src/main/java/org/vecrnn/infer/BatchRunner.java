@@ -1,7 +1,7 @@
 package org.vecrnn.infer;
 
 import org.vecrnn.kernel.BatchKernel;
-import org.vecrnn.model.Output;
+import org.vecrnn.kernel.Activation;
 
 /**
  * Known sequences through a {@link BatchKernel}, on one thread: sequences in groups of up to
@@ -14,10 +14,10 @@ final class BatchRunner {
     static final int GROUP = 64, TIME_CHUNK = 32;
 
     private final BatchKernel kernel;
-    private final Output g;
+    private final Activation g;
     private final int n, d, k, hs, zs;
 
-    BatchRunner(BatchKernel kernel, Output g) {
+    BatchRunner(BatchKernel kernel, Activation g) {
         this.kernel = kernel;
         this.g = g;
         n = kernel.n();

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import org.vecrnn.kernel.Activation;
 import org.vecrnn.kernel.BatchKernel;
 import org.vecrnn.kernel.Kernels;
 import org.vecrnn.kernel.StepKernel;
@@ -21,29 +22,31 @@ public final class InferenceModel implements AutoCloseable {
     private final StepKernel step;
     private final BatchKernel batch;
     private final Output g;
+    private final Activation act;
 
     /** Any step kernel (an int8 one too); known sequences then run step by step through it. */
     public InferenceModel(StepKernel step, Output g) {
-        this(step, null, g);
+        this(step, null, g, Kernels.activation(g));
     }
 
-    InferenceModel(StepKernel step, BatchKernel batch, Output g) {
+    InferenceModel(StepKernel step, BatchKernel batch, Output g, Activation act) {
         if (g == null) throw new IllegalArgumentException("output activation is null");
         if (batch != null && (batch.n() != step.n() || batch.d() != step.d() || batch.k() != step.k()))
             throw new IllegalArgumentException("batch and step kernels of different sizes");
         this.step = step;
         this.batch = batch;
         this.g = g;
+        this.act = act;
     }
 
     /** The fp32 kernels chosen at start-up (Vector API when available; see {@link Kernels}). */
     public static InferenceModel of(ElmanRnn model) {
-        return new InferenceModel(Kernels.stepKernel(model), Kernels.batchKernel(model), model.output());
+        return new InferenceModel(Kernels.stepKernel(model), Kernels.batchKernel(model), model.output(), Kernels.activation(model.output()));
     }
 
     /** The fp32 scalar reference kernels, whatever the chooser picked (tests, benchmarks). */
     public static InferenceModel scalar(ElmanRnn model) {
-        return new InferenceModel(Kernels.scalarStepKernel(model), Kernels.scalarBatchKernel(model), model.output());
+        return new InferenceModel(Kernels.scalarStepKernel(model), Kernels.scalarBatchKernel(model), model.output(), Activation.scalar(model.output()));
     }
 
     public int n() { return step.n(); }
@@ -59,7 +62,7 @@ public final class InferenceModel implements AutoCloseable {
 
     /** A new stream with h = 0. */
     public StreamState newStream() {
-        return new StreamState(step, g);
+        return new StreamState(step, act);
     }
 
     /** h [B,T,d] and o [B,T,k] of a forward pass. */
@@ -104,7 +107,7 @@ public final class InferenceModel implements AutoCloseable {
     }
 
     private void run(float[] x, int T, float[] h0, float[] h, float[] o, int from, int to) {
-        if (batch != null) new BatchRunner(batch, g).run(x, T, h0, h, o, from, to);
+        if (batch != null) new BatchRunner(batch, act).run(x, T, h0, h, o, from, to);
         else stepwise(x, T, h0, h, o, from, to);
     }
 

@@ -1,7 +1,7 @@
 package org.vecrnn.infer;
 
+import org.vecrnn.kernel.Activation;
 import org.vecrnn.kernel.StepKernel;
-import org.vecrnn.model.Output;
 
 /**
  * One stream's state over a shared {@link InferenceModel}: the hidden state h and the scratch buffers of a
@@ -10,12 +10,12 @@ import org.vecrnn.model.Output;
  */
 public final class StreamState {
     private final StepKernel kernel;
-    private final Output g;
+    private final Activation g;
     private final int n, d, k;
     private float[] h, hNext;
     private final float[] z;
 
-    StreamState(StepKernel kernel, Output g) {
+    StreamState(StepKernel kernel, Activation g) {
         this.kernel = kernel;
         this.g = g;
         this.n = kernel.n();

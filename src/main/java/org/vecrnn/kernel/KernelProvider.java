@@ -12,6 +12,8 @@ interface KernelProvider {
 
     BatchKernel batchKernel(ElmanRnn model);
 
+    Activation activation(org.vecrnn.model.Output g);
+
     /** For the start-up line, e.g. "Vector API, 512-bit". */
     String name();
 }

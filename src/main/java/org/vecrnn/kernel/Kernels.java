@@ -33,6 +33,11 @@ public final class Kernels {
         return Holder.PROVIDER.batchKernel(model);
     }
 
+    /** The output activation g as the chosen family computes it. */
+    public static Activation activation(org.vecrnn.model.Output g) {
+        return Holder.PROVIDER.activation(g);
+    }
+
     /** The scalar reference, whatever was chosen (for tests and benchmarks). */
     public static StepKernel scalarStepKernel(ElmanRnn model) {
         return new ScalarStepKernel(model);

@@ -14,6 +14,11 @@ final class ScalarKernelProvider implements KernelProvider {
     }
 
     @Override
+    public Activation activation(org.vecrnn.model.Output g) {
+        return Activation.scalar(g);
+    }
+
+    @Override
     public String name() {
         return "scalar";
     }

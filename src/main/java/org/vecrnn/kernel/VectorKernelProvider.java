@@ -20,6 +20,11 @@ final class VectorKernelProvider implements KernelProvider {
     }
 
     @Override
+    public Activation activation(org.vecrnn.model.Output g) {
+        return g == org.vecrnn.model.Output.SIGMOID ? VectorActivation::sigmoid : Activation.scalar(g);
+    }
+
+    @Override
     public String name() {
         return "Vector API " + VectorStepKernel.S.vectorBitSize() + "-bit";
     }
