@@ -62,9 +62,7 @@ final class VectorBatchKernel implements BatchKernel {
     }
 
     private void tanhRow(float[] v, int off) {
-        // the padding lanes are 0 and tanh(0) = 0, so whole vectors are fine
-        for (int j = 0; j < dP; j += L)
-            VectorTanh.apply(jdk.incubator.vector.FloatVector.fromArray(VectorStepKernel.S, v, off + j)).intoArray(v, off + j);
+        VectorTanh.apply(v, off, d);
     }
 
     @Override

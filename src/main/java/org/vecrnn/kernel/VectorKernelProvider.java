@@ -21,7 +21,7 @@ final class VectorKernelProvider implements KernelProvider {
 
     @Override
     public Activation activation(org.vecrnn.model.Output g) {
-        return g == org.vecrnn.model.Output.SIGMOID ? VectorActivation::sigmoid : Activation.scalar(g);
+        return g == org.vecrnn.model.Output.SIGMOID ? VectorTanh::sigmoid : Activation.scalar(g);
     }
 
     @Override

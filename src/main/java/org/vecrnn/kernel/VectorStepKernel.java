@@ -239,12 +239,7 @@ final class VectorStepKernel implements StepKernel {
 
     /** v[0, len) = tanh(v[0, len)) in place. */
     static void tanh(float[] v, int len) {
-        int j = 0;
-        for (; j <= len - L; j += L) VectorTanh.apply(FloatVector.fromArray(S, v, j)).intoArray(v, j);
-        if (j < len) {
-            VectorMask<Float> m = S.indexInRange(j, len);
-            VectorTanh.apply(FloatVector.fromArray(S, v, j, m)).intoArray(v, j, m);
-        }
+        VectorTanh.apply(v, 0, len);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package org.vecrnn.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * tanh over float lanes, two ways:
@@ -33,6 +35,9 @@ final class VectorTanh {
     /** The bound checked on every float by VectorTanhTest (-Dvecrnn.exhaustive=true). */
     static final double MAX_ABS_ERROR = 3e-7;
 
+    private static final VectorSpecies<Float> S = VectorWidth.FLOATS;
+    private static final int L = S.length();
+
     static final float CLAMP = 7.90531110763549805f;
     private static final float A1 = 4.89352455891786e-03f, A3 = 6.37261928875436e-04f, A5 = 1.48572235717979e-05f,
             A7 = 5.12229709037114e-08f, A9 = -8.60467152213735e-11f, A11 = 2.00018790482477e-13f,
@@ -40,32 +45,46 @@ final class VectorTanh {
     private static final float B0 = 4.89352518554385e-03f, B2 = 2.26843463243900e-03f, B4 = 1.18534705686654e-04f,
             B6 = 1.19825839466702e-06f;
 
-    static FloatVector apply(FloatVector x) {
-        return USE_RATIONAL ? rational(x) : jdk(x);
+    /** v[off, off + len) = tanh of itself, with the tanh chosen by {@link #USE_RATIONAL}. */
+    static void apply(float[] v, int off, int len) {
+        if (USE_RATIONAL) rational(v, off, v, off, len, 1f, 1f, 0f);
+        else jdk(v, off, len);
     }
 
-    static FloatVector jdk(FloatVector x) {
-        return x.lanewise(VectorOperators.TANH);
+    /** o = sigmoid(z) = 0.5 + 0.5 tanh(z / 2) over k values (rational tanh: error at most MAX_ABS_ERROR / 2). */
+    static void sigmoid(float[] z, int zOff, float[] o, int oOff, int k) {
+        rational(z, zOff, o, oOff, k, 0.5f, 0.5f, 0.5f);
     }
 
-    static FloatVector rational(FloatVector x) {
-        FloatVector c = x.max(-CLAMP).min(CLAMP);
-        FloatVector x2 = c.mul(c);
-        FloatVector p = x2.fma(A13, A11);
-        p = p.fma(x2, c(x, A9));
-        p = p.fma(x2, c(x, A7));
-        p = p.fma(x2, c(x, A5));
-        p = p.fma(x2, c(x, A3));
-        p = p.fma(x2, c(x, A1)).mul(c);
-        FloatVector q = x2.fma(B6, B4);
-        q = q.fma(x2, c(x, B2));
-        q = q.fma(x2, c(x, B0));
-        return p.div(q);
+    static void jdk(float[] v, int off, int len) {
+        for (int j = 0; j < len; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, len);
+            FloatVector.fromArray(S, v, off + j, m).lanewise(VectorOperators.TANH).intoArray(v, off + j, m);
+        }
     }
 
-    /** A broadcast constant; the species must be the static final one or the JIT cannot intrinsify it. */
-    private static FloatVector c(FloatVector unused, float v) {
-        return FloatVector.broadcast(VectorWidth.FLOATS, v);
+    /**
+     * out = scale * tanh(pre * in) + shift over len values (in == out allowed). Loops over arrays on purpose:
+     * a helper taking or returning vectors is not always inlined (C2 compiles it on its own once hot and then
+     * finds it "too large" to inline), and every vector crossing such a call is boxed: 288 bytes a step
+     * showed up in JMH -prof gc that way. Every vector here lives and dies inside this one loop body.
+     */
+    static void rational(float[] in, int inOff, float[] out, int outOff, int len, float pre, float scale, float shift) {
+        for (int j = 0; j < len; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, len);
+            FloatVector c = FloatVector.fromArray(S, in, inOff + j, m).mul(pre).max(-CLAMP).min(CLAMP);
+            FloatVector x2 = c.mul(c);
+            FloatVector p = x2.fma(A13, A11);
+            p = p.fma(x2, FloatVector.broadcast(S, A9));
+            p = p.fma(x2, FloatVector.broadcast(S, A7));
+            p = p.fma(x2, FloatVector.broadcast(S, A5));
+            p = p.fma(x2, FloatVector.broadcast(S, A3));
+            p = p.fma(x2, FloatVector.broadcast(S, A1)).mul(c);
+            FloatVector q = x2.fma(B6, B4);
+            q = q.fma(x2, FloatVector.broadcast(S, B2));
+            q = q.fma(x2, FloatVector.broadcast(S, B0));
+            p.div(q).fma(scale, shift).intoArray(out, outOff + j, m);
+        }
     }
 
     /** The same formula on one float, for tails and tests. */

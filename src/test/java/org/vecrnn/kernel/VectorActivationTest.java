@@ -19,7 +19,7 @@ class VectorActivationTest {
         z[2] = 0f;
         float[] want = new float[k + 1], got = new float[k + 1];
         Output.SIGMOID.apply(z, 3, want, 1, k);
-        VectorActivation.sigmoid(z, 3, got, 1, k);
+        VectorTanh.sigmoid(z, 3, got, 1, k);
         for (int i = 1; i <= k; i++) assertEquals(want[i], got[i], 0.5 * VectorTanh.MAX_ABS_ERROR + 1.2e-7, "k=" + k + " i=" + i);
         assertEquals(0f, got[0], "nothing written before the offset");
     }
