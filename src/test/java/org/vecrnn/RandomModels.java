@@ -45,4 +45,13 @@ public final class RandomModels {
         if (g == Output.SOFTMAX) for (int row = 0; row < rows; row++) y[row * k + r.nextInt(k)] = 1;
         return y;
     }
+
+    /** A model from a seed alone (PyTorch-like init scaled by {@code scale}). */
+    public static ElmanRnn model(int n, int d, int k, Output g, double scale, long seed) {
+        return model(new SplittableRandom(seed), n, d, k, g, scale);
+    }
+
+    public static float[] uniform(int len, double bound, long seed) {
+        return uniform(new SplittableRandom(seed), len, bound);
+    }
 }

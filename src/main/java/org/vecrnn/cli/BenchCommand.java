@@ -1,10 +1,21 @@
 package org.vecrnn.cli;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.SplittableRandom;
 import org.vecrnn.blas.Blas;
+import org.vecrnn.infer.InferenceModel;
+import org.vecrnn.infer.StreamState;
 import org.vecrnn.kernel.SegmentOps;
+import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Output;
+import org.vecrnn.model.Parameters;
 import org.vecrnn.train.TrainBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,15 +24,19 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * Minimal bench command of the training branch: only {@code --workload train} (the stream and batch
- * workloads are on the kernel branch, whose BenchCommand should call {@link TrainBench} the same way).
+ * A quick figure without JMH: a random model of the given sizes, warm-up, then the median of
+ * {@value #ROUNDS} timed rounds, printed as one line. The side-by-side comparisons live in bench/ (JMH).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Time a workload on a random model and print one line.",
-                "train: one training step (forward, backward, SGD update) on B sequences of T steps;",
-                "prints workload=train n=.. d=.. k=.. weights=fp32 steps_per_s=.. (median of 7 rounds after a warm-up)."})
+        description = {"Time a workload on a random model and print one line:",
+                "workload=stream|batch|train n=.. d=.. k=.. weights=fp32 ns_per_step=.. (stream), seq_per_s=.. (batch)",
+                "or steps_per_s=.. (train: forward, backward and an SGD step on B sequences of T steps).",
+                "The median of " + BenchCommand.ROUNDS + " rounds after a warm-up. The kernels are the ones chosen at start-up",
+                "(-Dvecrnn.kernel=scalar|vector, -Dvecrnn.vectorBits=256|512 in VECRNN_JAVA_OPTS force them)."})
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--workload", required = true, paramLabel = "W", description = "train (stream and batch: kernel branch)")
+    static final int ROUNDS = 7;
+
+    @Option(names = "--workload", required = true, paramLabel = "W", description = "stream, batch or train")
     String workload;
 
     @Option(names = "--n", defaultValue = "128", description = "input size (default ${DEFAULT-VALUE})")
@@ -33,33 +48,47 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--k", defaultValue = "16", description = "output size (default ${DEFAULT-VALUE})")
     int k;
 
-    @Option(names = "--batch", defaultValue = "64", paramLabel = "B", description = "sequences per batch (default ${DEFAULT-VALUE})")
+    @Option(names = "--batch", defaultValue = "64", paramLabel = "B", description = "sequences per batch (batch workload, default ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--steps", defaultValue = "50", paramLabel = "T", description = "steps per sequence (default ${DEFAULT-VALUE})")
+    @Option(names = "--steps", paramLabel = "T", description = "steps per sequence (batch 100, train 50)")
+    Integer stepsOption;
     int steps;
 
-    @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "OpenBLAS threads (default ${DEFAULT-VALUE})")
+    @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
+            description = "threads: batch splits the sequences over N threads; stream runs N independent streams, one per thread;"
+                    + " train gives OpenBLAS N threads (default 1)")
     int threads;
 
     @Spec
     CommandSpec spec;
 
     @Override
-    public Integer call() {
-        if (!workload.equals("train"))
-            throw new ParameterException(spec.commandLine(), "--workload must be train in this build, not '" + workload + "'");
-        check(n >= 1 && n <= 1 << 14, "--n");
-        check(d >= 1 && d <= 1 << 14, "--d");
-        check(k >= 1 && k <= 1 << 14, "--k");
-        check(batch >= 1 && batch <= 1 << 16, "--batch");
-        check(steps >= 1 && steps <= 1 << 16, "--steps");
+    public Integer call() throws Exception {
+        String w = workload.toLowerCase(Locale.ROOT);
+        if (!w.equals("stream") && !w.equals("batch") && !w.equals("train"))
+            throw new ParameterException(spec.commandLine(), "--workload must be stream, batch or train, not '" + workload + "'");
+        steps = stepsOption != null ? stepsOption : w.equals("train") ? 50 : 100;
+        check(n >= 1 && n <= 1 << 14, "--n"); check(d >= 1 && d <= 1 << 14, "--d"); check(k >= 1 && k <= 1 << 14, "--k");
+        check(batch >= 1 && batch <= 1 << 16, "--batch"); check(steps >= 1 && steps <= 1 << 16, "--steps");
         check(threads >= 1 && threads <= 256, "--threads");
         if ((long) batch * steps * Math.max(n, d) > 1L << 28)
             throw new ParameterException(spec.commandLine(), "--batch * --steps * max(n, d) is too large for a benchmark (over 2^28 floats)");
+        if (w.equals("train")) return train();
+        try (ElmanRnn m = randomModel(n, d, k); InferenceModel im = InferenceModel.of(m)) {
+            String figure = w.equals("stream") ? "ns_per_step=" + fmt(streamNs(im)) : "seq_per_s=" + fmt(batchSeqPerS(im));
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("workload=" + w + " n=" + n + " d=" + d + " k=" + k + " weights=fp32 " + figure
+                    + (threads > 1 ? " threads=" + threads : ""));
+            out.flush();
+        }
+        return 0;
+    }
+
+    private int train() {
         Blas.setThreads(threads);
         try (TrainBench b = new TrainBench(Blas.get(), SegmentOps.get(), batch, steps, n, d, k)) {
-            double sps = b.stepsPerSecond(7, 0.5);
+            double sps = b.stepsPerSecond(ROUNDS, 0.5);
             PrintWriter out = spec.commandLine().getOut();
             out.println("workload=train n=" + n + " d=" + d + " k=" + k + " weights=fp32 steps_per_s=" + String.format(Locale.ROOT, "%.2f", sps)
                     + (threads > 1 ? " threads=" + threads : ""));
@@ -68,7 +97,96 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void check(boolean ok, String option) {
-        if (!ok) throw new ParameterException(spec.commandLine(), option + " is out of range");
+    private void check(boolean ok, String name) {
+        if (!ok) throw new ParameterException(spec.commandLine(), name + " is out of range");
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.1f", v);
+    }
+
+    /** Median ns per step of one stream (with threads > 1: per step of each of the concurrent streams). */
+    private double streamNs(InferenceModel im) throws Exception {
+        float[][] xs = new float[64][];
+        SplittableRandom r = new SplittableRandom(7);
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = new float[n];
+            for (int j = 0; j < n; j++) xs[i][j] = (float) r.nextDouble(-1, 1);
+        }
+        if (threads == 1) return streamRounds(im, xs);
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            CyclicBarrier start = new CyclicBarrier(threads);
+            Future<?>[] fs = new Future<?>[threads];
+            double[] each = new double[threads];
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                fs[t] = pool.submit(() -> {
+                    start.await();
+                    each[id] = streamRounds(im, xs);
+                    return null;
+                });
+            }
+            for (Future<?> f : fs) f.get();
+            return median(each);
+        }
+    }
+
+    private static double streamRounds(InferenceModel im, float[][] xs) {
+        StreamState s = im.newStream();
+        float[] o = new float[im.k()];
+        double[] ns = new double[ROUNDS];
+        // warm-up (the JIT's C2 code, not the interpreter's, is what gets timed): 1.5 s at least,
+        // then rounds sized to about 100 ms each at the warm speed
+        long t0 = System.nanoTime(), steps = 0;
+        while (System.nanoTime() - t0 < 1_500_000_000L) {
+            run(s, xs, o, 1000);
+            steps += 1000;
+        }
+        int perRound = (int) Math.max(1000, Math.min(50_000_000L, steps * 100_000_000L / (System.nanoTime() - t0)));
+        for (int i = 0; i < ROUNDS; i++) {
+            t0 = System.nanoTime();
+            run(s, xs, o, perRound);
+            ns[i] = (System.nanoTime() - t0) / (double) perRound;
+        }
+        return median(ns);
+    }
+
+    private static void run(StreamState s, float[][] xs, float[] o, int steps) {
+        for (int t = 0; t < steps; t++) {
+            if ((t & 1023) == 0) s.reset(); // keep h away from any fixed point
+            s.step(xs[t & (xs.length - 1)], o);
+        }
+    }
+
+    private double batchSeqPerS(InferenceModel im) throws Exception {
+        SplittableRandom r = new SplittableRandom(11);
+        float[] x = new float[batch * steps * n];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble(-1, 1);
+        double[] s = new double[ROUNDS];
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            long warm = System.nanoTime();
+            for (int i = 0; i < 3 || System.nanoTime() - warm < 1_000_000_000L; i++) im.forward(x, batch, steps, null, pool, threads);
+            for (int i = 0; i < ROUNDS; i++) {
+                long t0 = System.nanoTime();
+                im.forward(x, batch, steps, null, pool, threads);
+                s[i] = batch / ((System.nanoTime() - t0) * 1e-9);
+            }
+        }
+        return median(s);
+    }
+
+    static double median(double[] v) {
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+    }
+
+    /** PyTorch's default init, U(-1/sqrt(d), 1/sqrt(d)), from a fixed seed. */
+    static ElmanRnn randomModel(int n, int d, int k) {
+        SplittableRandom r = new SplittableRandom(42);
+        Parameters p = Parameters.zeros(n, d, k);
+        double bound = 1 / Math.sqrt(d);
+        for (float[] a : p.all()) for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble(-bound, bound);
+        return ElmanRnn.of(n, d, k, Output.SIGMOID, p);
     }
 }

@@ -9,7 +9,7 @@ import org.vecrnn.io.SafeTensorsWriter;
 import org.vecrnn.io.SequenceFile;
 import org.vecrnn.io.Tensor;
 import org.vecrnn.model.ElmanRnn;
-import org.vecrnn.train.ReferenceBptt;
+import org.vecrnn.infer.InferenceModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,12 +28,12 @@ final class ForwardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (ElmanRnn m = ModelFile.load(model)) {
+        try (ElmanRnn m = ModelFile.load(model); InferenceModel im = InferenceModel.of(m)) {
             SequenceFile in = SequenceFile.inputs(input, m.n(), m.d());
-            ReferenceBptt.Forward f = ReferenceBptt.of(m).forward(in.x(), in.B(), in.T(), in.h0());
+            InferenceModel.Sequences f = im.forward(in.x(), in.B(), in.T(), in.h0());
             SafeTensorsWriter.write(output, List.of(
-                    Tensor.of("h", ReferenceBptt.narrow(f.h()), in.B(), in.T(), m.d()),
-                    Tensor.of("o", ReferenceBptt.narrow(f.o()), in.B(), in.T(), m.k())), Map.of("format", ModelFile.FORMAT));
+                    Tensor.of("h", f.h(), in.B(), in.T(), m.d()),
+                    Tensor.of("o", f.o(), in.B(), in.T(), m.k())), Map.of("format", ModelFile.FORMAT));
         }
         return 0;
     }

@@ -21,10 +21,12 @@ import org.vecrnn.train.Progress;
 import org.vecrnn.train.Schedule;
 import org.vecrnn.train.SequenceSet;
 import org.vecrnn.train.Trainer;
+import org.vecrnn.train.data.Captions;
 import org.vecrnn.train.data.Chars;
 import org.vecrnn.train.data.Digits;
 import org.vecrnn.train.data.Forecast;
 import org.vecrnn.train.data.Task;
+import org.vecrnn.train.data.Trends;
 import org.vecrnn.train.data.UserSequences;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -46,7 +48,7 @@ import picocli.CommandLine.Spec;
                 "Progress goes to stderr; a checkpoint is written atomically after every epoch (--resume continues)."})
 final class TrainCommand implements Callable<Integer> {
     static final class Source {
-        @Option(names = "--task", paramLabel = "TASK", description = "digits, co2 or chars (bundled data)")
+        @Option(names = "--task", paramLabel = "TASK", description = "digits, co2, chars or captions (bundled data); trends (with --series)")
         String task;
 
         @Option(names = "--train", paramLabel = "FILE", description = "own training data (.csv or .safetensors)")
@@ -55,6 +57,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
+
+    @Option(names = "--series", paramLabel = "FILE", description = "trends: a monthly series as date,value CSV (e.g. sunspot_month.csv)")
+    Path series;
 
     @Option(names = "--test", paramLabel = "FILE", description = "own test data, same format as --train")
     Path test;
@@ -145,8 +150,10 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (!name.equals("digits") && !name.equals("co2") && !name.equals("chars") && !name.equals("user"))
-            throw new ParameterException(spec.commandLine(), "--task must be digits, co2 or chars, not '" + name + "'");
+        if (!java.util.Set.of("digits", "co2", "chars", "captions", "trends", "user").contains(name))
+            throw new ParameterException(spec.commandLine(), "--task must be digits, co2, chars, captions or trends, not '" + name + "'");
+        if (name.equals("trends") && series == null)
+            throw new ParameterException(spec.commandLine(), "--task trends needs --series FILE (a monthly date,value CSV)");
         if (name.equals("user") && topology == null) throw new ParameterException(spec.commandLine(), "--train needs --topology");
         if (threads < 1 || threads > 256) throw new ParameterException(spec.commandLine(), "--threads must be 1..256");
         int d = hidden != null ? hidden : switch (name) { case "co2" -> 32; case "chars" -> 256; default -> 64; };
@@ -187,6 +194,8 @@ final class TrainCommand implements Callable<Integer> {
         switch (name) {
             case "digits" -> { return new Digits(d, b, vf, seed); }
             case "co2" -> { return Forecast.co2(d, b, window != null ? window : 48, vf); }
+            case "captions" -> { return new Captions(d, b); }
+            case "trends" -> { return new Trends(series, window != null ? window : 36, stride != null ? stride : 3, d, b); }
             case "chars" -> {
                 int w = window != null ? window : 64;
                 return new Chars(d, b, w, stride != null ? stride : w);

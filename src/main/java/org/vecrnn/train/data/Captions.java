@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 import org.vecrnn.generate.Decoder;
 import org.vecrnn.generate.Generator;
 import org.vecrnn.generate.TokenInput;
+import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.io.CsvTable;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Loss;
@@ -35,13 +35,9 @@ public final class Captions implements Task {
 
     private final SequenceSet train;
     private final CsvTable test;
-    private final Function<ElmanRnn, Decoder> decoders;
-
-    /** @param decoders how a trained model is run step by step (the inference runtime's stream state) */
-    public Captions(int hidden, int batch, Function<ElmanRnn, Decoder> decoders) {
+    public Captions(int hidden, int batch) {
         this.train = teacherForced(Bundled.csv("digits_train.csv"), hidden, batch);
         this.test = Bundled.csv("digits_test.csv");
-        this.decoders = decoders;
     }
 
     /** The reference caption of a digit, as word indices ending with &lt;end&gt;. */
@@ -119,8 +115,8 @@ public final class Captions implements Task {
 
     @Override
     public String figure(BatchedBptt bptt, ParamBuffers params) {
-        try (ElmanRnn model = params.toModel(Output.SOFTMAX)) {
-            return String.format(Locale.ROOT, "exact_captions=%.4f", exactCaptions(decoders.apply(model), test));
+        try (ElmanRnn model = params.toModel(Output.SOFTMAX); InferenceModel im = InferenceModel.of(model)) {
+            return String.format(Locale.ROOT, "exact_captions=%.4f", exactCaptions(im.newStream(), test));
         }
     }
 

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.vecrnn.Oracle;
 import org.vecrnn.blas.Blas;
-import org.vecrnn.generate.ReferenceDecoder;
+import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.kernel.SegmentOps;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Output;
@@ -18,7 +18,6 @@ import org.vecrnn.train.BatchedBptt;
 import org.vecrnn.train.Optimizer;
 import org.vecrnn.train.ParamBuffers;
 import org.vecrnn.train.Progress;
-import org.vecrnn.train.ReferenceBptt;
 import org.vecrnn.train.Schedule;
 import org.vecrnn.train.Trainer;
 
@@ -33,12 +32,13 @@ class ExamplesTest {
 
     @Test
     void captionsOfTheDigitsImages() {
-        try (Captions task = new Captions(64, 32, m -> new ReferenceDecoder(ReferenceBptt.of(m)))) {
+        try (Captions task = new Captions(64, 32)) {
             assertArrayEquals(new int[] {1, 2, 10, 0}, Captions.caption(7));
             assertEquals("a handwritten seven", Captions.words(Captions.caption(7)));
             Trainer.Result r = train(task, 64, 30, 1);
-            try (ElmanRnn model = ElmanRnn.of(Captions.N_IN, 64, Captions.V, Output.SOFTMAX, r.params())) {
-                double exact = Captions.exactCaptions(new ReferenceDecoder(ReferenceBptt.of(model)), task.testImages());
+            try (ElmanRnn model = ElmanRnn.of(Captions.N_IN, 64, Captions.V, Output.SOFTMAX, r.params());
+                 InferenceModel im = InferenceModel.of(model)) {
+                double exact = Captions.exactCaptions(im.newStream(), task.testImages());
                 System.out.printf("captions: %.4f of %d test images captioned exactly%n", exact, task.testImages().rows());
                 assertTrue(exact >= 0.90, "exact captions " + exact);
             }

@@ -1,0 +1,89 @@
+package org.vecrnn.bench;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.vecrnn.infer.InferenceModel;
+import org.vecrnn.kernel.Kernels;
+import org.vecrnn.model.ElmanRnn;
+
+/**
+ * The batch workload: B=64 sequences of T=100 steps, n=128, d=256, k=16, h and o of every step kept.
+ * Time per batch; sequences per second = 64 / (seconds per op). Java: the scalar reference, the Vector API
+ * path on one thread and on two (a caller-owned pool); native: C fused steps sequence by sequence, and
+ * OpenBLAS sgemm (one product for all input projections, then one per step for the recurrence), one thread.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class BatchBench {
+    static final int B = 64, T = 100, N = 128, D = 256, K = 16;
+
+    @Param({"scalar", "vector", "vector_2threads", "c_fused", "openblas_sgemm"})
+    public String impl;
+
+    ElmanRnn model;
+    InferenceModel im;
+    ExecutorService pool;
+    float[] x;
+    NativeRnn nat;
+    MemorySegment nx, nh, no, scratch;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        model = BenchModels.model(N, D, K);
+        x = BenchModels.uniform(B * T * N, 3);
+        switch (impl) {
+            case "scalar" -> im = InferenceModel.scalar(model);
+            case "vector", "vector_2threads" -> {
+                im = InferenceModel.of(model);
+                if (!Kernels.chosen().startsWith("Vector API"))
+                    throw new IllegalStateException("the Vector API path is not available: " + Kernels.chosen());
+                pool = Executors.newFixedThreadPool(2);
+            }
+            case "c_fused", "openblas_sgemm" -> {
+                nat = new NativeRnn(model);
+                nx = nat.floats(x);
+                nh = nat.zeros((long) B * T * D);
+                no = nat.zeros((long) B * T * K);
+                scratch = nat.zeros((long) B * T * D + 3L * B * D + (long) B * K);
+            }
+            default -> throw new IllegalArgumentException(impl);
+        }
+    }
+
+    @Benchmark
+    public Object batch() throws Throwable {
+        switch (impl) {
+            case "vector_2threads" -> { return im.forward(x, B, T, null, pool, 2); }
+            case "c_fused" -> { NativeRnn.FORWARD_FUSED.invokeExact(nat.model, nx, B, T, nh, no); return no; }
+            case "openblas_sgemm" -> { NativeRnn.FORWARD_SGEMM.invokeExact(nat.model, nx, B, T, nh, no, scratch); return no; }
+            default -> { return im.forward(x, B, T, null); }
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (pool != null) pool.close();
+        if (im != null) im.close();
+        if (nat != null) nat.close();
+        model.close();
+    }
+}

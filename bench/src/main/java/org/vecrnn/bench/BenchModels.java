@@ -1,0 +1,32 @@
+package org.vecrnn.bench;
+
+import java.util.SplittableRandom;
+import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Output;
+import org.vecrnn.model.Parameters;
+
+final class BenchModels {
+    private BenchModels() {}
+
+    /** "128x256x16" -> {n, d, k}. */
+    static int[] sizes(String s) {
+        String[] p = s.split("x");
+        return new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])};
+    }
+
+    /** PyTorch's default init U(-1/sqrt(d), 1/sqrt(d)), sigmoid head, fixed seed. */
+    static ElmanRnn model(int n, int d, int k) {
+        SplittableRandom r = new SplittableRandom(42);
+        Parameters p = Parameters.zeros(n, d, k);
+        double bound = 1 / Math.sqrt(d);
+        for (float[] a : p.all()) for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble(-bound, bound);
+        return ElmanRnn.of(n, d, k, Output.SIGMOID, p);
+    }
+
+    static float[] uniform(int len, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[len];
+        for (int i = 0; i < len; i++) a[i] = (float) r.nextDouble(-1, 1);
+        return a;
+    }
+}

@@ -1,0 +1,80 @@
+package org.vecrnn.bench;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Parameters;
+
+/**
+ * The C yardstick in ../native/build/librnnstep.so through FFM (path from -Dvecrnn.native). All arrays are
+ * off-heap segments, so plain downcalls suffice. OpenBLAS uses its AVX-512 kernels only with
+ * OPENBLAS_CORETYPE=SkylakeX in the environment (Debian's 0.3.21 does not recognise this CPU); bench/run sets it.
+ */
+final class NativeRnn implements AutoCloseable {
+    private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT;
+    private static final ValueLayout P = ValueLayout.ADDRESS;
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIB;
+    static final MethodHandle CREATE, FREE, STEP_FUSED, STEP_SGEMV, FORWARD_FUSED, FORWARD_SGEMM, BLAS_THREADS;
+
+    static {
+        Path lib = Path.of(System.getProperty("vecrnn.native", "../native/build/librnnstep.so")).toAbsolutePath();
+        if (!Files.isRegularFile(lib))
+            throw new IllegalStateException(lib + ": not found; build it with make -C native (bench/run does)");
+        LIB = SymbolLookup.libraryLookup(lib, Arena.global());
+        CREATE = h("rnn_create", FunctionDescriptor.of(P, I, I, I, P, P, P, P, P));
+        FREE = h("rnn_free", FunctionDescriptor.ofVoid(P));
+        STEP_FUSED = h("rnn_step_fused", FunctionDescriptor.ofVoid(P, P, P, P, P));
+        STEP_SGEMV = h("rnn_step_sgemv", FunctionDescriptor.ofVoid(P, P, P, P, P));
+        FORWARD_FUSED = h("rnn_forward_fused", FunctionDescriptor.ofVoid(P, P, I, I, P, P));
+        FORWARD_SGEMM = h("rnn_forward_sgemm", FunctionDescriptor.ofVoid(P, P, I, I, P, P, P));
+        BLAS_THREADS = h("rnn_blas_threads", FunctionDescriptor.ofVoid(I));
+        if (!"SkylakeX".equals(System.getenv("OPENBLAS_CORETYPE")))
+            System.err.println("vecrnn bench: OPENBLAS_CORETYPE is not SkylakeX: OpenBLAS 0.3.21 may run its slow SSE3 kernels here");
+    }
+
+    private static MethodHandle h(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LIB.find(name).orElseThrow(() -> new IllegalStateException("no symbol " + name)), fd);
+    }
+
+    final Arena arena = Arena.ofShared();
+    final MemorySegment model;
+
+    NativeRnn(ElmanRnn m) {
+        Parameters p = m.parameters();
+        try {
+            model = (MemorySegment) CREATE.invokeExact(m.n(), m.d(), m.k(), floats(p.U()), floats(p.W()), floats(p.a()), floats(p.V()), floats(p.b()));
+            BLAS_THREADS.invokeExact(1);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (model.equals(MemorySegment.NULL)) throw new IllegalStateException("rnn_create failed");
+    }
+
+    MemorySegment floats(float[] v) {
+        MemorySegment s = arena.allocate(4L * Math.max(1, v.length), 64);
+        MemorySegment.copy(v, 0, s, ValueLayout.JAVA_FLOAT, 0, v.length);
+        return s;
+    }
+
+    MemorySegment zeros(long count) {
+        return arena.allocate(4L * Math.max(1, count), 64);
+    }
+
+    @Override
+    public void close() {
+        try {
+            FREE.invokeExact(model);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        arena.close();
+    }
+}

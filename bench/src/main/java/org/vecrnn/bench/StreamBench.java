@@ -1,0 +1,103 @@
+package org.vecrnn.bench;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+import org.vecrnn.infer.InferenceModel;
+import org.vecrnn.infer.StreamState;
+import org.vecrnn.kernel.Kernels;
+import org.vecrnn.model.ElmanRnn;
+
+/**
+ * The stream workload: one time step with the head and g (sigmoid), o_t into the caller's array, on one
+ * stream, for the scalar reference, the Vector API path (the width the JVM prefers, 512-bit here; see
+ * StreamBench256), the C fused step and the OpenBLAS sgemv step. {@code -prof gc} shows bytes per step.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class StreamBench {
+    @Param({"64x128x8", "128x256x16", "256x512x32", "512x1024x64"})
+    public String size;
+
+    @Param({"scalar", "vector", "c_fused", "openblas_sgemv"})
+    public String impl;
+
+    static final int INPUTS = 64;
+
+    ElmanRnn model;
+    InferenceModel im;
+    StreamState stream;
+    float[][] xs;
+    float[] o;
+    NativeRnn nat;
+    MemorySegment nh, nhNext, no;
+    MemorySegment[] nxs;
+    int t;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        int[] s = BenchModels.sizes(size);
+        model = BenchModels.model(s[0], s[1], s[2]);
+        xs = new float[INPUTS][];
+        for (int i = 0; i < INPUTS; i++) xs[i] = BenchModels.uniform(s[0], i);
+        o = new float[s[2]];
+        switch (impl) {
+            case "scalar" -> im = InferenceModel.scalar(model);
+            case "vector" -> {
+                im = InferenceModel.of(model);
+                if (!Kernels.chosen().startsWith("Vector API"))
+                    throw new IllegalStateException("the Vector API path is not available: " + Kernels.chosen());
+            }
+            case "c_fused", "openblas_sgemv" -> {
+                nat = new NativeRnn(model);
+                nh = nat.zeros(s[1]);
+                nhNext = nat.zeros(s[1]);
+                no = nat.zeros(s[2]);
+                nxs = new MemorySegment[INPUTS];
+                for (int i = 0; i < INPUTS; i++) nxs[i] = nat.floats(xs[i]);
+            }
+            default -> throw new IllegalArgumentException(impl);
+        }
+        if (im != null) stream = im.newStream();
+    }
+
+    @Benchmark
+    public void step(Blackhole bh) throws Throwable {
+        int i = t++ & (INPUTS - 1);
+        if (stream != null) {
+            stream.step(xs[i], o);
+            bh.consume(o);
+        } else {
+            if (impl.equals("c_fused")) NativeRnn.STEP_FUSED.invokeExact(nat.model, nh, nxs[i], nhNext, no);
+            else NativeRnn.STEP_SGEMV.invokeExact(nat.model, nh, nxs[i], nhNext, no);
+            MemorySegment tmp = nh;
+            nh = nhNext;
+            nhNext = tmp;
+            bh.consume(no);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (im != null) im.close();
+        if (nat != null) nat.close();
+        model.close();
+    }
+}

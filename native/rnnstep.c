@@ -1,0 +1,165 @@
+#define _POSIX_C_SOURCE 200112L
+/*
+ * The native yardstick for vecrnn's step kernels: the same fused Elman step in C (gcc -O3 -march=native)
+ * and the same step through OpenBLAS cblas_sgemv, plus whole batches (C fused steps; OpenBLAS sgemm).
+ * Called from the JMH benchmarks in ../bench through FFM; the library itself never needs this.
+ *
+ *   h' = tanh(W h + U x + a)    o = sigmoid(V h' + b)
+ *
+ * Weights are copied into 64-byte-aligned memory at creation: for the fused step, rows [W_i | U_i] padded
+ * to 16 floats; for OpenBLAS, the same [W | U] matrix (row stride d + n) so one sgemv does W h + U x.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cblas.h>
+
+typedef struct {
+    int n, d, k, dP, nP;
+    float *WU;   /* fused: d rows of dP + nP floats */
+    float *WUb;  /* OpenBLAS: [W | U], d rows of d + n floats */
+    float *Wt;   /* W alone [d, d] for the batch sgemm */
+    float *Ut;   /* U alone [d, n] */
+    float *a, *V, *b;
+    float *hx;   /* scratch [h | x] for the sgemv step (single-threaded use) */
+} rnn_model;
+
+static int round_up(int v, int m) { return (v + m - 1) / m * m; }
+
+static float *aligned(size_t floats) {
+    void *p = NULL;
+    if (posix_memalign(&p, 64, (floats ? floats : 1) * sizeof(float)) != 0) return NULL;
+    memset(p, 0, (floats ? floats : 1) * sizeof(float));
+    return p;
+}
+
+void rnn_free(rnn_model *m) {
+    if (!m) return;
+    free(m->WU); free(m->WUb); free(m->Wt); free(m->Ut); free(m->a); free(m->V); free(m->b); free(m->hx);
+    free(m);
+}
+
+rnn_model *rnn_create(int n, int d, int k, const float *U, const float *W, const float *a, const float *V, const float *b) {
+    if (n < 1 || d < 1 || k < 1) return NULL;
+    rnn_model *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->n = n; m->d = d; m->k = k; m->dP = round_up(d, 16); m->nP = round_up(n, 16);
+    size_t row = (size_t) m->dP + m->nP;
+    m->WU = aligned(row * d); m->WUb = aligned((size_t) (d + n) * d); m->Wt = aligned((size_t) d * d);
+    m->Ut = aligned((size_t) d * n); m->a = aligned(d); m->V = aligned((size_t) k * d); m->b = aligned(k);
+    m->hx = aligned((size_t) d + n);
+    if (!m->WU || !m->WUb || !m->Wt || !m->Ut || !m->a || !m->V || !m->b || !m->hx) { rnn_free(m); return NULL; }
+    for (int i = 0; i < d; i++) {
+        memcpy(m->WU + i * row, W + (size_t) i * d, d * sizeof(float));
+        memcpy(m->WU + i * row + m->dP, U + (size_t) i * n, n * sizeof(float));
+        memcpy(m->WUb + (size_t) i * (d + n), W + (size_t) i * d, d * sizeof(float));
+        memcpy(m->WUb + (size_t) i * (d + n) + d, U + (size_t) i * n, n * sizeof(float));
+    }
+    memcpy(m->Wt, W, (size_t) d * d * sizeof(float));
+    memcpy(m->Ut, U, (size_t) d * n * sizeof(float));
+    memcpy(m->a, a, d * sizeof(float));
+    memcpy(m->V, V, (size_t) k * d * sizeof(float));
+    memcpy(m->b, b, k * sizeof(float));
+    return m;
+}
+
+static inline float sigmoidf(float z) { return 1.0f / (1.0f + expf(-z)); }
+
+/* o = sigmoid(V h + b) */
+static void head(const rnn_model *m, const float *restrict h, float *restrict o) {
+    const int d = m->d;
+    for (int i = 0; i < m->k; i++) {
+        const float *restrict v = m->V + (size_t) i * d;
+        float s = 0;
+        for (int j = 0; j < d; j++) s += v[j] * h[j];
+        o[i] = sigmoidf(s + m->b[i]);
+    }
+}
+
+/* The fused step: one pass over the rows of [W | U], four rows at a time, then tanh, then the head. */
+void rnn_step_fused(const rnn_model *m, const float *restrict h, const float *restrict x, float *restrict hNext, float *restrict o) {
+    const int d = m->d, n = m->n;
+    const size_t row = (size_t) m->dP + m->nP;
+    int i = 0;
+    for (; i + 4 <= d; i += 4) {
+        const float *restrict w0 = __builtin_assume_aligned(m->WU + i * row, 64);
+        const float *restrict w1 = w0 + row, *restrict w2 = w1 + row, *restrict w3 = w2 + row;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int j = 0; j < d; j++) {
+            float e = h[j];
+            s0 += w0[j] * e; s1 += w1[j] * e; s2 += w2[j] * e; s3 += w3[j] * e;
+        }
+        const int o = m->dP;
+        for (int j = 0; j < n; j++) {
+            float e = x[j];
+            s0 += w0[o + j] * e; s1 += w1[o + j] * e; s2 += w2[o + j] * e; s3 += w3[o + j] * e;
+        }
+        hNext[i] = s0 + m->a[i]; hNext[i + 1] = s1 + m->a[i + 1];
+        hNext[i + 2] = s2 + m->a[i + 2]; hNext[i + 3] = s3 + m->a[i + 3];
+    }
+    for (; i < d; i++) {
+        const float *restrict w = m->WU + i * row;
+        float s = 0;
+        for (int j = 0; j < d; j++) s += w[j] * h[j];
+        for (int j = 0; j < n; j++) s += w[m->dP + j] * x[j];
+        hNext[i] = s + m->a[i];
+    }
+    for (int j = 0; j < d; j++) hNext[j] = tanhf(hNext[j]);
+    head(m, hNext, o);
+}
+
+/* The same step through OpenBLAS: hNext = a; hNext += [W | U] [h; x] (one sgemv); tanh; o = sigmoid(V h + b) (sgemv). */
+void rnn_step_sgemv(const rnn_model *m, const float *h, const float *x, float *hNext, float *o) {
+    const int d = m->d, n = m->n, k = m->k;
+    memcpy(m->hx, h, d * sizeof(float));
+    memcpy(m->hx + d, x, n * sizeof(float));
+    memcpy(hNext, m->a, d * sizeof(float));
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, d, d + n, 1.0f, m->WUb, d + n, m->hx, 1, 1.0f, hNext, 1);
+    for (int j = 0; j < d; j++) hNext[j] = tanhf(hNext[j]);
+    memcpy(o, m->b, k * sizeof(float));
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, k, d, 1.0f, m->V, d, hNext, 1, 1.0f, o, 1);
+    for (int i = 0; i < k; i++) o[i] = sigmoidf(o[i]);
+}
+
+/* B sequences of T steps, x [B,T,n] -> h [B,T,d], o [B,T,k], h0 = 0, with the fused C step. */
+void rnn_forward_fused(const rnn_model *m, const float *x, int B, int T, float *h, float *o) {
+    const int n = m->n, d = m->d, k = m->k;
+    float *zero = aligned(d);
+    for (int s = 0; s < B; s++) {
+        const float *prev = zero;
+        for (int t = 0; t < T; t++) {
+            size_t r = (size_t) s * T + t;
+            rnn_step_fused(m, prev, x + r * n, h + r * d, o + r * k);
+            prev = h + r * d;
+        }
+    }
+    free(zero);
+}
+
+/*
+ * The same batch the BLAS way: P = X Uᵀ + a for all B*T rows in one sgemm, then per step
+ * H_t = tanh(H_{t-1} Wᵀ + P_t) and O_t = sigmoid(H_t Vᵀ + b) as sgemms over the B sequences.
+ * scratch holds at least B*T*d + 3*B*d + B*k floats.
+ */
+void rnn_forward_sgemm(const rnn_model *m, const float *x, int B, int T, float *h, float *o, float *scratch) {
+    const int n = m->n, d = m->d, k = m->k;
+    float *P = scratch, *Hp = P + (size_t) B * T * d, *Hc = Hp + (size_t) B * d, *Z = Hc + (size_t) B * d;
+    for (size_t r = 0; r < (size_t) B * T; r++) memcpy(P + r * d, m->a, d * sizeof(float));
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B * T, d, n, 1.0f, x, n, m->Ut, n, 1.0f, P, d);
+    memset(Hp, 0, (size_t) B * d * sizeof(float));
+    for (int t = 0; t < T; t++) {
+        for (int s = 0; s < B; s++) memcpy(Hc + (size_t) s * d, P + ((size_t) s * T + t) * d, d * sizeof(float));
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, d, d, 1.0f, Hp, d, m->Wt, d, 1.0f, Hc, d);
+        for (size_t i = 0; i < (size_t) B * d; i++) Hc[i] = tanhf(Hc[i]);
+        for (int s = 0; s < B; s++) memcpy(Z + (size_t) s * k, m->b, k * sizeof(float));
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, k, d, 1.0f, Hc, d, m->V, d, 1.0f, Z, k);
+        for (int s = 0; s < B; s++) {
+            size_t r = (size_t) s * T + t;
+            memcpy(h + r * d, Hc + (size_t) s * d, d * sizeof(float));
+            for (int i = 0; i < k; i++) o[r * k + i] = sigmoidf(Z[(size_t) s * k + i]);
+        }
+        float *tmp = Hp; Hp = Hc; Hc = tmp;
+    }
+}
+
+void rnn_blas_threads(int t) { openblas_set_num_threads(t); }

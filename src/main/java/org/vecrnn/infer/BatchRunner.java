@@ -1,0 +1,60 @@
+package org.vecrnn.infer;
+
+import org.vecrnn.kernel.BatchKernel;
+import org.vecrnn.kernel.Activation;
+
+/**
+ * Known sequences through a {@link BatchKernel}, on one thread: sequences in groups of up to
+ * {@value #GROUP} (the group's h rows stay in L1/L2 and each W load serves all of them), time in chunks of
+ * up to {@value #TIME_CHUNK} steps. Per chunk, {@code U x_t + a} of every step and sequence is one matrix
+ * product; then per step the group's recurrence {@code H_t = tanh(H_{t-1} Wᵀ + P_t)} and head are one
+ * product each. Buffers are allocated per call (a call is a whole batch, not a step).
+ */
+final class BatchRunner {
+    static final int GROUP = 64, TIME_CHUNK = 32;
+
+    private final BatchKernel kernel;
+    private final Activation g;
+    private final int n, d, k, hs, zs;
+
+    BatchRunner(BatchKernel kernel, Activation g) {
+        this.kernel = kernel;
+        this.g = g;
+        n = kernel.n();
+        d = kernel.d();
+        k = kernel.k();
+        hs = kernel.hStride();
+        zs = kernel.zStride();
+    }
+
+    /** Sequences [from, to) of x [B,T,n] into h [B,T,d] and o [B,T,k]; h0 [B,d] or null. */
+    void run(float[] x, int T, float[] h0, float[] h, float[] o, int from, int to) {
+        int groupMax = Math.min(GROUP, to - from), tcMax = Math.min(TIME_CHUNK, T);
+        float[] xt = new float[tcMax * groupMax * n], p = new float[tcMax * groupMax * hs];
+        float[] hA = new float[groupMax * hs], hB = new float[groupMax * hs], z = new float[groupMax * zs];
+        for (int s0 = from; s0 < to; s0 += GROUP) {
+            int G = Math.min(GROUP, to - s0);
+            java.util.Arrays.fill(hA, 0f);
+            if (h0 != null) for (int b = 0; b < G; b++) System.arraycopy(h0, (s0 + b) * d, hA, b * hs, d);
+            for (int t0 = 0; t0 < T; t0 += TIME_CHUNK) {
+                int tc = Math.min(TIME_CHUNK, T - t0);
+                // time-major rows, so that the rows of one step are contiguous for the recurrence
+                for (int t = 0; t < tc; t++)
+                    for (int b = 0; b < G; b++) System.arraycopy(x, ((s0 + b) * T + t0 + t) * n, xt, (t * G + b) * n, n);
+                kernel.project(xt, 0, tc * G, p, 0);
+                for (int t = 0; t < tc; t++) {
+                    kernel.recur(hA, 0, p, t * G * hs, G, hB, 0);
+                    kernel.heads(hB, 0, G, z, 0);
+                    for (int b = 0; b < G; b++) {
+                        int r = (s0 + b) * T + t0 + t;
+                        System.arraycopy(hB, b * hs, h, r * d, d);
+                        g.apply(z, b * zs, o, r * k, k);
+                    }
+                    float[] swap = hA;
+                    hA = hB;
+                    hB = swap;
+                }
+            }
+        }
+    }
+}

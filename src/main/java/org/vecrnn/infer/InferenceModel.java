@@ -1,0 +1,142 @@
+package org.vecrnn.infer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import org.vecrnn.kernel.Activation;
+import org.vecrnn.kernel.BatchKernel;
+import org.vecrnn.kernel.Kernels;
+import org.vecrnn.kernel.StepKernel;
+import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Output;
+
+/**
+ * A model ready for inference: a {@link StepKernel} (fp32 or int8, scalar or Vector API) and the output
+ * activation g, plus, for fp32, the {@link BatchKernel} that runs known sequences as matrix products.
+ * Immutable and shared by any number of threads; each stream keeps its own {@link StreamState}.
+ * Closing frees the kernels' weight memory and must not race with their use.
+ */
+public final class InferenceModel implements AutoCloseable {
+    private final StepKernel step;
+    private final BatchKernel batch;
+    private final Output g;
+    private final Activation act;
+
+    /** Any step kernel (an int8 one too); known sequences then run step by step through it. */
+    public InferenceModel(StepKernel step, Output g) {
+        this(step, null, g, Kernels.activation(g));
+    }
+
+    InferenceModel(StepKernel step, BatchKernel batch, Output g, Activation act) {
+        if (g == null) throw new IllegalArgumentException("output activation is null");
+        if (batch != null && (batch.n() != step.n() || batch.d() != step.d() || batch.k() != step.k()))
+            throw new IllegalArgumentException("batch and step kernels of different sizes");
+        this.step = step;
+        this.batch = batch;
+        this.g = g;
+        this.act = act;
+    }
+
+    /** The fp32 kernels chosen at start-up (Vector API when available; see {@link Kernels}). */
+    public static InferenceModel of(ElmanRnn model) {
+        return new InferenceModel(Kernels.stepKernel(model), Kernels.batchKernel(model), model.output(), Kernels.activation(model.output()));
+    }
+
+    /** The fp32 scalar reference kernels, whatever the chooser picked (tests, benchmarks). */
+    public static InferenceModel scalar(ElmanRnn model) {
+        return new InferenceModel(Kernels.scalarStepKernel(model), Kernels.scalarBatchKernel(model), model.output(), Activation.scalar(model.output()));
+    }
+
+    public int n() { return step.n(); }
+    public int d() { return step.d(); }
+    public int k() { return step.k(); }
+    public Output output() { return g; }
+    public StepKernel stepKernel() { return step; }
+
+    /** What runs, for logs and benchmark lines. */
+    public String describe() {
+        return batch == null ? step.describe() : step.describe() + "; sequences: " + batch.describe();
+    }
+
+    /** A new stream with h = 0. */
+    public StreamState newStream() {
+        return new StreamState(step, act);
+    }
+
+    /** h [B,T,d] and o [B,T,k] of a forward pass. */
+    public record Sequences(int B, int T, float[] h, float[] o) {}
+
+    /** Forward over B sequences of T steps on the calling thread: x [B,T,n], h0 [B,d] or null for zeros. */
+    public Sequences forward(float[] x, int B, int T, float[] h0) {
+        return forward(x, B, T, h0, Runnable::run, 1);
+    }
+
+    /**
+     * The same, with the B sequences split into {@code parts} contiguous groups run as tasks on the
+     * caller's executor (a small pool the caller owns; a library must not fill the common ForkJoin pool).
+     * Each group is independent, so threads share nothing but the read-only weights and disjoint slices
+     * of the output arrays.
+     */
+    public Sequences forward(float[] x, int B, int T, float[] h0, Executor executor, int parts) {
+        int n = n(), d = d(), k = k();
+        if (B < 1 || T < 1) throw new IllegalArgumentException("B and T must be at least 1: B=" + B + " T=" + T);
+        if (x.length != (long) B * T * n) throw new IllegalArgumentException("x has " + x.length + " values, expected B*T*n=" + (long) B * T * n);
+        if (h0 != null && h0.length != (long) B * d) throw new IllegalArgumentException("h0 has " + h0.length + " values, expected B*d=" + (long) B * d);
+        if ((long) B * T * Math.max(d, k) > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("B*T*d is too large for one array");
+        if (parts < 1) throw new IllegalArgumentException("parts must be at least 1");
+        float[] h = new float[B * T * d], o = new float[B * T * k];
+        int p = Math.min(parts, B);
+        if (p == 1) {
+            run(x, T, h0, h, o, 0, B);
+        } else {
+            List<CompletableFuture<Void>> tasks = new ArrayList<>();
+            for (int i = 0; i < p; i++) {
+                int from = (int) ((long) B * i / p), to = (int) ((long) B * (i + 1) / p);
+                tasks.add(CompletableFuture.runAsync(() -> run(x, T, h0, h, o, from, to), executor));
+            }
+            try {
+                CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                throw e;
+            }
+        }
+        return new Sequences(B, T, h, o);
+    }
+
+    private void run(float[] x, int T, float[] h0, float[] h, float[] o, int from, int to) {
+        if (batch != null) new BatchRunner(batch, act).run(x, T, h0, h, o, from, to);
+        else stepwise(x, T, h0, h, o, from, to);
+    }
+
+    /** Sequences one step at a time through the step kernel (kernels without a batch form, e.g. int8). */
+    private void stepwise(float[] x, int T, float[] h0, float[] h, float[] o, int from, int to) {
+        int n = n(), d = d(), k = k();
+        float[] xt = new float[n], ot = new float[k], ht = new float[d];
+        StreamState s = newStream();
+        for (int b = from; b < to; b++) {
+            if (h0 != null) {
+                System.arraycopy(h0, b * d, ht, 0, d);
+                s.restoreState(ht);
+            } else {
+                s.reset();
+            }
+            for (int t = 0; t < T; t++) {
+                int r = b * T + t;
+                System.arraycopy(x, r * n, xt, 0, n);
+                s.step(xt, ot);
+                System.arraycopy(ot, 0, o, r * k, k);
+                s.saveState(ht);
+                System.arraycopy(ht, 0, h, r * d, d);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        step.close();
+        if (batch != null) batch.close();
+    }
+}

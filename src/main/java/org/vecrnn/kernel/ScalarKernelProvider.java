@@ -1,0 +1,25 @@
+package org.vecrnn.kernel;
+
+import org.vecrnn.model.ElmanRnn;
+
+final class ScalarKernelProvider implements KernelProvider {
+    @Override
+    public StepKernel stepKernel(ElmanRnn model) {
+        return new ScalarStepKernel(model);
+    }
+
+    @Override
+    public BatchKernel batchKernel(ElmanRnn model) {
+        return new ScalarBatchKernel(model);
+    }
+
+    @Override
+    public Activation activation(org.vecrnn.model.Output g) {
+        return Activation.scalar(g);
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+}

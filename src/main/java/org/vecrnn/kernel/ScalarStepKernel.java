@@ -1,0 +1,78 @@
+package org.vecrnn.kernel;
+
+import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Parameters;
+
+/**
+ * The fp32 scalar reference: plain loops, float accumulators in index order, {@code Math.tanh}.
+ * It is what the Vector API kernel is tested against and what runs when the Vector API is absent or
+ * forced off. Weights are heap copies (a reference, not a fast path).
+ */
+public final class ScalarStepKernel implements StepKernel {
+    private final int n, d, k;
+    private final float[] U, W, a, V, b;
+
+    public ScalarStepKernel(ElmanRnn model) {
+        Parameters p = model.parameters();
+        this.n = model.n();
+        this.d = model.d();
+        this.k = model.k();
+        this.U = p.U();
+        this.W = p.W();
+        this.a = p.a();
+        this.V = p.V();
+        this.b = p.b();
+    }
+
+    @Override public int n() { return n; }
+    @Override public int d() { return d; }
+    @Override public int k() { return k; }
+
+    @Override
+    public void step(float[] h, float[] x, float[] hNext) {
+        // U x + a first, then W h + p: the same operations in the same order as ScalarBatchKernel's
+        // project and recur, so a stream and a batch give bit-identical results on the scalar path
+        for (int i = 0; i < d; i++) {
+            float p = 0;
+            int u = i * n, w = i * d;
+            for (int j = 0; j < n; j++) p += U[u + j] * x[j];
+            p += a[i];
+            float s = 0;
+            for (int j = 0; j < d; j++) s += W[w + j] * h[j];
+            hNext[i] = (float) Math.tanh(s + p);
+        }
+    }
+
+    @Override
+    public void stepProjected(float[] h, float[] p, int pOff, float[] hNext) {
+        for (int i = 0; i < d; i++) {
+            float s = 0;
+            int w = i * d;
+            for (int j = 0; j < d; j++) s += W[w + j] * h[j];
+            hNext[i] = (float) Math.tanh(s + p[pOff + i]);
+        }
+    }
+
+    @Override
+    public void head(float[] h, float[] z) {
+        for (int i = 0; i < k; i++) {
+            float s = 0;
+            int v = i * d;
+            for (int j = 0; j < d; j++) s += V[v + j] * h[j];
+            z[i] = s + b[i];
+        }
+    }
+
+    @Override
+    public long weightBytes() {
+        return 4L * (U.length + W.length + a.length + V.length + b.length);
+    }
+
+    @Override
+    public String describe() {
+        return "fp32 scalar reference";
+    }
+
+    @Override
+    public void close() {}
+}

@@ -1,0 +1,119 @@
+package org.vecrnn.kernel;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@code C += A Bᵀ} with the Vector API, B given transposed and packed: {@code Bt[j]} is column j of Bᵀ,
+ * i.e. a row of {@code N} floats (N a multiple of the vector length, zero-padded) in 64-byte-aligned native
+ * memory. Register tiles of 4 rows of A × 4 vectors of C (16 accumulators, of the 32 AVX-512 registers):
+ * per step j, 4 loads of Bt, 4 broadcasts of A and 16 FMAs, and no horizontal reductions at all (unlike the
+ * dot-product form), which is what makes a GEMM compute-bound. Rows of A are taken in chunks of
+ * {@value #ROW_CHUNK} so that a chunk of A stays in cache while every column panel of Bt passes over it.
+ */
+final class VectorGemm {
+    private VectorGemm() {}
+
+    private static final VectorSpecies<Float> S = VectorWidth.FLOATS;
+    private static final int L = S.length();
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    static final int ROW_CHUNK = 64;
+
+    /**
+     * C[r, 0..N) += Σ_{j<K} A[aOff + r lda + j] · Bt[j, 0..N) for r in [0, M).
+     * Bt rows are {@code btRow} bytes apart; C rows {@code ldc} floats apart and hold at least N floats.
+     */
+    static void gemmAcc(float[] A, int aOff, int lda, int M, int K, MemorySegment Bt, long btRow, int N,
+                        float[] C, int cOff, int ldc) {
+        for (int r0 = 0; r0 < M; r0 += ROW_CHUNK) {
+            int rEnd = Math.min(M, r0 + ROW_CHUNK);
+            int c = 0;
+            for (; c + 4 * L <= N; c += 4 * L) {
+                int r = r0;
+                for (; r + 4 <= rEnd; r += 4) tile4x4(A, aOff + r * lda, lda, K, Bt, btRow, c, C, cOff + r * ldc, ldc);
+                for (; r < rEnd; r++) tile1x4(A, aOff + r * lda, K, Bt, btRow, c, C, cOff + r * ldc);
+            }
+            for (; c < N; c += L) {
+                int r = r0;
+                for (; r + 4 <= rEnd; r += 4) tile4x1(A, aOff + r * lda, lda, K, Bt, btRow, c, C, cOff + r * ldc, ldc);
+                for (; r < rEnd; r++) tile1x1(A, aOff + r * lda, K, Bt, btRow, c, C, cOff + r * ldc);
+            }
+        }
+    }
+
+    private static FloatVector bt(MemorySegment Bt, long off) {
+        return FloatVector.fromMemorySegment(S, Bt, off, NATIVE);
+    }
+
+    private static void tile4x4(float[] A, int a0, int lda, int K, MemorySegment Bt, long btRow, int c,
+                                float[] C, int c0, int ldc) {
+        int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        FloatVector s00 = FloatVector.fromArray(S, C, c0 + c), s01 = FloatVector.fromArray(S, C, c0 + c + L),
+                s02 = FloatVector.fromArray(S, C, c0 + c + 2 * L), s03 = FloatVector.fromArray(S, C, c0 + c + 3 * L);
+        FloatVector s10 = FloatVector.fromArray(S, C, c1 + c), s11 = FloatVector.fromArray(S, C, c1 + c + L),
+                s12 = FloatVector.fromArray(S, C, c1 + c + 2 * L), s13 = FloatVector.fromArray(S, C, c1 + c + 3 * L);
+        FloatVector s20 = FloatVector.fromArray(S, C, c2 + c), s21 = FloatVector.fromArray(S, C, c2 + c + L),
+                s22 = FloatVector.fromArray(S, C, c2 + c + 2 * L), s23 = FloatVector.fromArray(S, C, c2 + c + 3 * L);
+        FloatVector s30 = FloatVector.fromArray(S, C, c3 + c), s31 = FloatVector.fromArray(S, C, c3 + c + L),
+                s32 = FloatVector.fromArray(S, C, c3 + c + 2 * L), s33 = FloatVector.fromArray(S, C, c3 + c + 3 * L);
+        long col = 4L * c;
+        for (int j = 0; j < K; j++) {
+            long o = j * btRow + col;
+            FloatVector b0 = bt(Bt, o), b1 = bt(Bt, o + 4L * L), b2 = bt(Bt, o + 8L * L), b3 = bt(Bt, o + 12L * L);
+            FloatVector x = FloatVector.broadcast(S, A[a0 + j]);
+            s00 = b0.fma(x, s00); s01 = b1.fma(x, s01); s02 = b2.fma(x, s02); s03 = b3.fma(x, s03);
+            x = FloatVector.broadcast(S, A[a1 + j]);
+            s10 = b0.fma(x, s10); s11 = b1.fma(x, s11); s12 = b2.fma(x, s12); s13 = b3.fma(x, s13);
+            x = FloatVector.broadcast(S, A[a2 + j]);
+            s20 = b0.fma(x, s20); s21 = b1.fma(x, s21); s22 = b2.fma(x, s22); s23 = b3.fma(x, s23);
+            x = FloatVector.broadcast(S, A[a3 + j]);
+            s30 = b0.fma(x, s30); s31 = b1.fma(x, s31); s32 = b2.fma(x, s32); s33 = b3.fma(x, s33);
+        }
+        s00.intoArray(C, c0 + c); s01.intoArray(C, c0 + c + L); s02.intoArray(C, c0 + c + 2 * L); s03.intoArray(C, c0 + c + 3 * L);
+        s10.intoArray(C, c1 + c); s11.intoArray(C, c1 + c + L); s12.intoArray(C, c1 + c + 2 * L); s13.intoArray(C, c1 + c + 3 * L);
+        s20.intoArray(C, c2 + c); s21.intoArray(C, c2 + c + L); s22.intoArray(C, c2 + c + 2 * L); s23.intoArray(C, c2 + c + 3 * L);
+        s30.intoArray(C, c3 + c); s31.intoArray(C, c3 + c + L); s32.intoArray(C, c3 + c + 2 * L); s33.intoArray(C, c3 + c + 3 * L);
+    }
+
+    private static void tile1x4(float[] A, int a0, int K, MemorySegment Bt, long btRow, int c, float[] C, int c0) {
+        FloatVector s0 = FloatVector.fromArray(S, C, c0 + c), s1 = FloatVector.fromArray(S, C, c0 + c + L),
+                s2 = FloatVector.fromArray(S, C, c0 + c + 2 * L), s3 = FloatVector.fromArray(S, C, c0 + c + 3 * L);
+        long col = 4L * c;
+        for (int j = 0; j < K; j++) {
+            long o = j * btRow + col;
+            FloatVector x = FloatVector.broadcast(S, A[a0 + j]);
+            s0 = bt(Bt, o).fma(x, s0);
+            s1 = bt(Bt, o + 4L * L).fma(x, s1);
+            s2 = bt(Bt, o + 8L * L).fma(x, s2);
+            s3 = bt(Bt, o + 12L * L).fma(x, s3);
+        }
+        s0.intoArray(C, c0 + c); s1.intoArray(C, c0 + c + L); s2.intoArray(C, c0 + c + 2 * L); s3.intoArray(C, c0 + c + 3 * L);
+    }
+
+    private static void tile4x1(float[] A, int a0, int lda, int K, MemorySegment Bt, long btRow, int c,
+                                float[] C, int c0, int ldc) {
+        int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        FloatVector s0 = FloatVector.fromArray(S, C, c0 + c), s1 = FloatVector.fromArray(S, C, c1 + c),
+                s2 = FloatVector.fromArray(S, C, c2 + c), s3 = FloatVector.fromArray(S, C, c3 + c);
+        long col = 4L * c;
+        for (int j = 0; j < K; j++) {
+            FloatVector b = bt(Bt, j * btRow + col);
+            s0 = b.fma(FloatVector.broadcast(S, A[a0 + j]), s0);
+            s1 = b.fma(FloatVector.broadcast(S, A[a1 + j]), s1);
+            s2 = b.fma(FloatVector.broadcast(S, A[a2 + j]), s2);
+            s3 = b.fma(FloatVector.broadcast(S, A[a3 + j]), s3);
+        }
+        s0.intoArray(C, c0 + c); s1.intoArray(C, c1 + c); s2.intoArray(C, c2 + c); s3.intoArray(C, c3 + c);
+    }
+
+    private static void tile1x1(float[] A, int a0, int K, MemorySegment Bt, long btRow, int c, float[] C, int c0) {
+        FloatVector s = FloatVector.fromArray(S, C, c0 + c);
+        long col = 4L * c;
+        for (int j = 0; j < K; j++) s = bt(Bt, j * btRow + col).fma(FloatVector.broadcast(S, A[a0 + j]), s);
+        s.intoArray(C, c0 + c);
+    }
+}

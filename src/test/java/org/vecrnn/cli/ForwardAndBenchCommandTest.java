@@ -1,0 +1,75 @@
+package org.vecrnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vecrnn.Oracle;
+import org.vecrnn.io.SafeTensors;
+import org.vecrnn.io.SafeTensorsWriter;
+import org.vecrnn.io.Tensor;
+
+/** {@code vecrnn forward} on the fast path against the oracle, and the one-line format of {@code vecrnn bench}. */
+class ForwardAndBenchCommandTest {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void forwardMatchesTheOracle() {
+        Path c = Oracle.dir().resolve("m2m_sigmoid_mse_n19_d17_k3_T7_B3_s1002.safetensors");
+        Path in = dir.resolve("in.safetensors"), out = dir.resolve("out.safetensors");
+        try (SafeTensors st = SafeTensors.open(c)) {
+            SafeTensorsWriter.write(in, List.of(st.get("x"), st.get("h0")), Map.of());
+            Result r = run("forward", "--model", c.toString(), "--input", in.toString(), "--output", out.toString());
+            assertEquals(0, r.code, r.err);
+            try (SafeTensors got = SafeTensors.open(out)) {
+                for (String name : List.of("h", "o")) {
+                    Tensor t = got.get(name);
+                    assertTrue(java.util.Arrays.equals(st.get(name).shape(), t.shape()), name + " shape");
+                    double e = Oracle.err(t.floats(), st.get(name).floats());
+                    assertTrue(e <= 1e-4, name + ": normalized error " + e);
+                }
+            }
+        }
+    }
+
+    @Test
+    void benchPrintsOneLine() {
+        Result s = run("bench", "--workload", "stream", "--n", "3", "--d", "5", "--k", "2");
+        assertEquals(0, s.code, s.err);
+        assertTrue(s.out.matches("workload=stream n=3 d=5 k=2 weights=fp32 ns_per_step=[0-9.]+\\R"), s.out);
+        Result b = run("bench", "--workload", "batch", "--n", "3", "--d", "5", "--k", "2", "--batch", "4", "--steps", "6", "--threads", "2");
+        assertEquals(0, b.code, b.err);
+        assertTrue(b.out.matches("workload=batch n=3 d=5 k=2 weights=fp32 seq_per_s=[0-9.]+ threads=2\\R"), b.out);
+    }
+
+    @Test
+    void benchTrainPrintsOneLine() {
+        Result t = run("bench", "--workload", "train", "--n", "3", "--d", "5", "--k", "2", "--batch", "4", "--steps", "6");
+        assertEquals(0, t.code, t.err);
+        assertTrue(t.out.matches("workload=train n=3 d=5 k=2 weights=fp32 steps_per_s=[0-9.]+\\R"), t.out);
+    }
+
+    @Test
+    void benchRejectsWhatItCannotRun() {
+        Result t = run("bench", "--workload", "sideways");
+        assertEquals(2, t.code);
+        assertTrue(t.err.contains("--workload must be stream, batch or train, not 'sideways'"), t.err);
+        assertEquals(2, run("bench", "--workload", "stream", "--d", "0").code);
+        assertEquals(2, run("bench", "--workload", "stream", "--int8").code);
+    }
+}
