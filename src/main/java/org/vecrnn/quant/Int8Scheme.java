@@ -12,7 +12,12 @@ public enum Int8Scheme {
     BLOCK32("int8-block32");
 
     public static final int BLOCK = 32;
-    /** The default of {@code vecrnn quantize}; see the error and speed figures in QuantizeCommand. */
+    /**
+     * The default of {@code vecrnn quantize}. Measured at (512, 1024, 64) with PyTorch-initialized weights:
+     * the same error (h drift over 1,000 steps 0.010 per row, 0.0096 per block) but the per-block step took
+     * about 1.7 times as long (77 against 44 µs: a scale FMA and an add per 32 weights per row) and 12 % more
+     * bytes. Per block pays off only for rows with outliers, e.g. trained weights with a few large entries.
+     */
     public static final Int8Scheme DEFAULT = ROW;
 
     private final String id;
