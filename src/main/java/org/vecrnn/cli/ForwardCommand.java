@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.vecrnn.io.ModelFile;
+import org.vecrnn.io.QuantizedModelFile;
 import org.vecrnn.io.SafeTensorsWriter;
 import org.vecrnn.io.SequenceFile;
 import org.vecrnn.io.Tensor;
@@ -28,6 +29,10 @@ final class ForwardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (QuantizedModelFile.isQuantized(model)) {
+            QuantizedForward.run(model, input, output);
+            return 0;
+        }
         try (ElmanRnn m = ModelFile.load(model)) {
             SequenceFile in = SequenceFile.inputs(input, m.n(), m.d());
             ReferenceBptt.Forward f = ReferenceBptt.of(m).forward(in.x(), in.B(), in.T(), in.h0());

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "vecrnn", mixinStandardHelpOptions = true, version = "vecrnn 0.1.0",
         description = "Elman recurrent neural networks on the JVM.",
-        subcommands = {ForwardCommand.class, GradCommand.class, InspectCommand.class})
+        subcommands = {ForwardCommand.class, GradCommand.class, InspectCommand.class, QuantizeCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

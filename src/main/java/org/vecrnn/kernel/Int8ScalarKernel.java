@@ -15,13 +15,13 @@ import org.vecrnn.quant.QuantizedRnn;
  * Only the weights are int8; h and x stay float, so no activation rounding is added. Also the fallback
  * when the Vector API is missing. Borrows the model's memory: closing the kernel leaves the model open.
  */
-public final class Int8ScalarKernel implements StepKernel {
+final class Int8ScalarKernel implements StepKernel {
     private final QuantizedRnn model;
     private final Int8Matrix U, W, V;
     private final MemorySegment a, b;
     private final int n, d, k;
 
-    public Int8ScalarKernel(QuantizedRnn model) {
+    Int8ScalarKernel(QuantizedRnn model) {
         this.model = model;
         this.U = model.U();
         this.W = model.W();

@@ -28,7 +28,7 @@ import org.vecrnn.quant.QuantizedRnn;
  *     1,000 steps at (512, 1024, 64) from 0.010 to 0.020 (max abs against the double reference).</li>
  * </ul>
  */
-public final class Int8VectorKernel implements StepKernel {
+final class Int8VectorKernel implements StepKernel {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** As many bytes as F has float lanes: one load fills one float vector after widening. */
     static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * Byte.SIZE));
@@ -40,7 +40,7 @@ public final class Int8VectorKernel implements StepKernel {
     private final MemorySegment a, b;
     private final int n, d, k;
 
-    public Int8VectorKernel(QuantizedRnn model) {
+    Int8VectorKernel(QuantizedRnn model) {
         this.model = model;
         this.U = model.U();
         this.W = model.W();
