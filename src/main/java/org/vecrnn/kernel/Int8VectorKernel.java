@@ -52,11 +52,6 @@ final class Int8VectorKernel implements StepKernel {
         this.k = model.k();
     }
 
-    /** Whether this kernel runs vectors wide enough to be worth it (4 float lanes or more). */
-    public static boolean usable() {
-        return L >= 4;
-    }
-
     @Override
     public int n() { return n; }
 
@@ -119,8 +114,9 @@ final class Int8VectorKernel implements StepKernel {
     /**
      * Four rows at a time, two partial sums per row (eight independent FMA chains: with four, the 4-cycle FMA
      * latency capped the loop at about 40 weights/ns; with eight it ran at about 48 on the 1024×1024 W).
-     * A block of exactly two vectors (32 weights at 512 bits) takes a straight path without inner loops: with
-     * the loops, per-block control cost the block scheme about 70 % over the row scheme.
+     * Blocks of exactly two vectors (32 weights at 512 bits) take a straight loop of their own, without inner
+     * loops or scalar tails: inside the general block loop, that per-block control cost the block scheme
+     * 2 to 3 times the row scheme's time at d = 128 and 256.
      */
     private static void rows4(Int8Matrix m, float[] v, int i, float[] out, boolean add) {
         MemorySegment q = m.q(), sc = m.scales();
@@ -128,47 +124,50 @@ final class Int8VectorKernel implements StepKernel {
         long r0 = (long) i * cols, r1 = r0 + cols, r2 = r1 + cols, r3 = r2 + cols, s0 = (long) i * per;
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         float t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-        for (int blk = 0; blk < per; blk++) {
+        // full blocks of exactly two vectors: no inner loop, no scalar tail
+        int straight = len == 2 * L ? cols / len : 0;
+        for (int blk = 0; blk < straight; blk++) {
+            int j = blk * len;
+            FloatVector va = FloatVector.fromArray(F, v, j), vb = FloatVector.fromArray(F, v, j + L);
+            FloatVector p0 = widen(q, r0 + j).mul(va).add(widen(q, r0 + j + L).mul(vb));
+            FloatVector p1 = widen(q, r1 + j).mul(va).add(widen(q, r1 + j + L).mul(vb));
+            FloatVector p2 = widen(q, r2 + j).mul(va).add(widen(q, r2 + j + L).mul(vb));
+            FloatVector p3 = widen(q, r3 + j).mul(va).add(widen(q, r3 + j + L).mul(vb));
+            acc0 = p0.fma(FloatVector.broadcast(F, sc.getAtIndex(ValueLayout.JAVA_FLOAT, s0 + blk)), acc0);
+            acc1 = p1.fma(FloatVector.broadcast(F, sc.getAtIndex(ValueLayout.JAVA_FLOAT, s0 + per + blk)), acc1);
+            acc2 = p2.fma(FloatVector.broadcast(F, sc.getAtIndex(ValueLayout.JAVA_FLOAT, s0 + 2L * per + blk)), acc2);
+            acc3 = p3.fma(FloatVector.broadcast(F, sc.getAtIndex(ValueLayout.JAVA_FLOAT, s0 + 3L * per + blk)), acc3);
+        }
+        // any other block: the whole row (row scheme) or a short last block
+        for (int blk = straight; blk < per; blk++) {
             int from = blk * len, to = Math.min(cols, from + len), j = from;
             FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0, q0 = p0, q1 = p0, q2 = p0, q3 = p0;
-            float u0 = 0, u1 = 0, u2 = 0, u3 = 0;
-            if (to - from == 2 * L) {
+            for (; j + 2 * L <= to; j += 2 * L) {
                 FloatVector va = FloatVector.fromArray(F, v, j), vb = FloatVector.fromArray(F, v, j + L);
-                p0 = widen(q, r0 + j).mul(va);
-                q0 = widen(q, r0 + j + L).mul(vb);
-                p1 = widen(q, r1 + j).mul(va);
-                q1 = widen(q, r1 + j + L).mul(vb);
-                p2 = widen(q, r2 + j).mul(va);
-                q2 = widen(q, r2 + j + L).mul(vb);
-                p3 = widen(q, r3 + j).mul(va);
-                q3 = widen(q, r3 + j + L).mul(vb);
-            } else {
-                for (; j + 2 * L <= to; j += 2 * L) {
-                    FloatVector va = FloatVector.fromArray(F, v, j), vb = FloatVector.fromArray(F, v, j + L);
-                    p0 = widen(q, r0 + j).fma(va, p0);
-                    q0 = widen(q, r0 + j + L).fma(vb, q0);
-                    p1 = widen(q, r1 + j).fma(va, p1);
-                    q1 = widen(q, r1 + j + L).fma(vb, q1);
-                    p2 = widen(q, r2 + j).fma(va, p2);
-                    q2 = widen(q, r2 + j + L).fma(vb, q2);
-                    p3 = widen(q, r3 + j).fma(va, p3);
-                    q3 = widen(q, r3 + j + L).fma(vb, q3);
-                }
-                if (j + L <= to) {
-                    FloatVector va = FloatVector.fromArray(F, v, j);
-                    p0 = widen(q, r0 + j).fma(va, p0);
-                    p1 = widen(q, r1 + j).fma(va, p1);
-                    p2 = widen(q, r2 + j).fma(va, p2);
-                    p3 = widen(q, r3 + j).fma(va, p3);
-                    j += L;
-                }
-                for (; j < to; j++) {
-                    float vj = v[j];
-                    u0 += q.get(ValueLayout.JAVA_BYTE, r0 + j) * vj;
-                    u1 += q.get(ValueLayout.JAVA_BYTE, r1 + j) * vj;
-                    u2 += q.get(ValueLayout.JAVA_BYTE, r2 + j) * vj;
-                    u3 += q.get(ValueLayout.JAVA_BYTE, r3 + j) * vj;
-                }
+                p0 = widen(q, r0 + j).fma(va, p0);
+                q0 = widen(q, r0 + j + L).fma(vb, q0);
+                p1 = widen(q, r1 + j).fma(va, p1);
+                q1 = widen(q, r1 + j + L).fma(vb, q1);
+                p2 = widen(q, r2 + j).fma(va, p2);
+                q2 = widen(q, r2 + j + L).fma(vb, q2);
+                p3 = widen(q, r3 + j).fma(va, p3);
+                q3 = widen(q, r3 + j + L).fma(vb, q3);
+            }
+            if (j + L <= to) {
+                FloatVector va = FloatVector.fromArray(F, v, j);
+                p0 = widen(q, r0 + j).fma(va, p0);
+                p1 = widen(q, r1 + j).fma(va, p1);
+                p2 = widen(q, r2 + j).fma(va, p2);
+                p3 = widen(q, r3 + j).fma(va, p3);
+                j += L;
+            }
+            float u0 = 0, u1 = 0, u2 = 0, u3 = 0;
+            for (; j < to; j++) {
+                float vj = v[j];
+                u0 += q.get(ValueLayout.JAVA_BYTE, r0 + j) * vj;
+                u1 += q.get(ValueLayout.JAVA_BYTE, r1 + j) * vj;
+                u2 += q.get(ValueLayout.JAVA_BYTE, r2 + j) * vj;
+                u3 += q.get(ValueLayout.JAVA_BYTE, r3 + j) * vj;
             }
             float c0 = sc.getAtIndex(ValueLayout.JAVA_FLOAT, s0 + blk), c1 = sc.getAtIndex(ValueLayout.JAVA_FLOAT, s0 + per + blk);
             float c2 = sc.getAtIndex(ValueLayout.JAVA_FLOAT, s0 + 2L * per + blk), c3 = sc.getAtIndex(ValueLayout.JAVA_FLOAT, s0 + 3L * per + blk);
