@@ -19,10 +19,25 @@ public final class Int8Kernels {
         static final Constructor<?> VECTOR = choose();
     }
 
-    /** The int8 step kernel of the chosen family; it borrows the model's memory (close the model, not only the kernel). */
+    /**
+     * The int8 step kernel of the chosen family. It reads the model's memory in place and borrows it: closing
+     * the kernel leaves the model open (the caller closes the model).
+     */
     public static StepKernel create(QuantizedRnn model) {
+        return make(model, false);
+    }
+
+    /**
+     * The same, but the kernel owns the model: closing the kernel closes the model. For owners that close
+     * only their kernel, e.g. {@code new InferenceModel(Int8Kernels.owning(QuantizedModelFile.load(path)), g)}.
+     */
+    public static StepKernel owning(QuantizedRnn model) {
+        return make(model, true);
+    }
+
+    private static StepKernel make(QuantizedRnn model, boolean owns) {
         Constructor<?> c = Holder.VECTOR;
-        return c == null ? new Int8ScalarKernel(model) : instantiate(c, model);
+        return c == null ? new Int8ScalarKernel(model, owns) : instantiate(c, model, owns);
     }
 
     /** What {@link #create} makes, e.g. "Vector API 512-bit" or "scalar". */
@@ -32,12 +47,12 @@ public final class Int8Kernels {
 
     /** The scalar reference, whatever was chosen. */
     public static StepKernel scalar(QuantizedRnn model) {
-        return new Int8ScalarKernel(model);
+        return new Int8ScalarKernel(model, false);
     }
 
     /** The Vector API kernel, whatever was chosen (tests compare it with the scalar one); needs the module. */
     public static StepKernel vector(QuantizedRnn model) {
-        return new Int8VectorKernel(model);
+        return new Int8VectorKernel(model, false);
     }
 
     private static Constructor<?> choose() {
@@ -51,7 +66,7 @@ public final class Int8Kernels {
             return say(null, why);
         }
         try {
-            Constructor<?> c = Class.forName("org.vecrnn.kernel.Int8VectorKernel").getDeclaredConstructor(QuantizedRnn.class);
+            Constructor<?> c = Class.forName("org.vecrnn.kernel.Int8VectorKernel").getDeclaredConstructor(QuantizedRnn.class, boolean.class);
             return say(c, forced.equals("vector") ? "forced by -Dvecrnn.kernel=vector" : "the Vector API is available");
         } catch (ReflectiveOperationException | LinkageError e) {
             if (forced.equals("vector")) throw new IllegalStateException("-Dvecrnn.kernel=vector, but the int8 Vector API kernel failed to load: " + e, e);
@@ -66,9 +81,9 @@ public final class Int8Kernels {
         return c;
     }
 
-    private static StepKernel instantiate(Constructor<?> c, QuantizedRnn model) {
+    private static StepKernel instantiate(Constructor<?> c, QuantizedRnn model, boolean owns) {
         try {
-            return (StepKernel) c.newInstance(model);
+            return (StepKernel) c.newInstance(model, owns);
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof RuntimeException re) throw re;
             throw new IllegalStateException(e.getCause());

@@ -13,16 +13,19 @@ import org.vecrnn.quant.QuantizedRnn;
  *   pre_i = (Σ_blocks s_ib · Σ_j∈b Wq_ij h_j  +  Σ_blocks t_ib · Σ_j∈b Uq_ij x_j) + a_i,   hNext_i = tanh(pre_i)
  * </pre>
  * Only the weights are int8; h and x stay float, so no activation rounding is added. Also the fallback
- * when the Vector API is missing. Borrows the model's memory: closing the kernel leaves the model open.
+ * when the Vector API is missing. Reads the model's memory in place (no copy).
  */
 final class Int8ScalarKernel implements StepKernel {
     private final QuantizedRnn model;
+    /** Whether {@link #close()} closes the model (see {@link Int8Kernels#owning}). */
+    private final boolean owns;
     private final Int8Matrix U, W, V;
     private final MemorySegment a, b;
     private final int n, d, k;
 
-    Int8ScalarKernel(QuantizedRnn model) {
+    Int8ScalarKernel(QuantizedRnn model, boolean owns) {
         this.model = model;
+        this.owns = owns;
         this.U = model.U();
         this.W = model.W();
         this.V = model.V();
@@ -89,6 +92,6 @@ final class Int8ScalarKernel implements StepKernel {
 
     @Override
     public void close() {
-        // the memory belongs to the model, which its owner closes
+        if (owns) model.close();
     }
 }

@@ -37,12 +37,15 @@ final class Int8VectorKernel implements StepKernel {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private final QuantizedRnn model;
+    /** Whether {@link #close()} closes the model (see {@link Int8Kernels#owning}). */
+    private final boolean owns;
     private final Int8Matrix U, W, V;
     private final MemorySegment a, b;
     private final int n, d, k;
 
-    Int8VectorKernel(QuantizedRnn model) {
+    Int8VectorKernel(QuantizedRnn model, boolean owns) {
         this.model = model;
+        this.owns = owns;
         this.U = model.U();
         this.W = model.W();
         this.V = model.V();
@@ -233,6 +236,6 @@ final class Int8VectorKernel implements StepKernel {
 
     @Override
     public void close() {
-        // the memory belongs to the model, which its owner closes
+        if (owns) model.close();
     }
 }

@@ -120,6 +120,15 @@ class Int8VectorKernelTest {
         assertTrue(!m.isOpen());
     }
 
+    @Test
+    void owningKernelClosesItsModelAndBorrowingOneDoesNot() {
+        QuantizedRnn m = Int8Models.int8(3, 5, 2, Output.IDENTITY, Int8Scheme.ROW, 1);
+        Int8Kernels.create(m).close();
+        assertTrue(m.isOpen());
+        Int8Kernels.owning(m).close();
+        assertTrue(!m.isOpen());
+    }
+
     /** 2·(m+3)·eps·Σ_j |q_ij · scale_ij · v_j| for row i of m columns. */
     static double bound(Int8Matrix w, int i, float[] v, int off) {
         return 2 * (w.cols() + 3) * EPS * absSum(w, i, v);
