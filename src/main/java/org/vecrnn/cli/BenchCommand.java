@@ -12,10 +12,13 @@ import java.util.SplittableRandom;
 import org.vecrnn.blas.Blas;
 import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.infer.StreamState;
+import org.vecrnn.kernel.Int8Kernels;
 import org.vecrnn.kernel.SegmentOps;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Output;
 import org.vecrnn.model.Parameters;
+import org.vecrnn.quant.Int8Scheme;
+import org.vecrnn.quant.Quantizer;
 import org.vecrnn.train.TrainBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,6 +63,9 @@ final class BenchCommand implements Callable<Integer> {
                     + " train gives OpenBLAS N threads (default 1)")
     int threads;
 
+    @Option(names = "--int8", description = "stream and batch: run the model quantized to int8 (per-row scales)")
+    boolean int8;
+
     @Spec
     CommandSpec spec;
 
@@ -74,11 +80,16 @@ final class BenchCommand implements Callable<Integer> {
         check(threads >= 1 && threads <= 256, "--threads");
         if ((long) batch * steps * Math.max(n, d) > 1L << 28)
             throw new ParameterException(spec.commandLine(), "--batch * --steps * max(n, d) is too large for a benchmark (over 2^28 floats)");
-        if (w.equals("train")) return train();
-        try (ElmanRnn m = randomModel(n, d, k); InferenceModel im = InferenceModel.of(m)) {
+        if (w.equals("train")) {
+            if (int8) throw new ParameterException(spec.commandLine(), "--int8 is for the stream and batch workloads; training runs in fp32");
+            return train();
+        }
+        try (ElmanRnn m = randomModel(n, d, k); InferenceModel im = int8
+                ? new InferenceModel(Int8Kernels.owning(Quantizer.quantize(m, Int8Scheme.DEFAULT)), m.output())
+                : InferenceModel.of(m)) {
             String figure = w.equals("stream") ? "ns_per_step=" + fmt(streamNs(im)) : "seq_per_s=" + fmt(batchSeqPerS(im));
             PrintWriter out = spec.commandLine().getOut();
-            out.println("workload=" + w + " n=" + n + " d=" + d + " k=" + k + " weights=fp32 " + figure
+            out.println("workload=" + w + " n=" + n + " d=" + d + " k=" + k + " weights=" + (int8 ? "int8" : "fp32") + " " + figure
                     + (threads > 1 ? " threads=" + threads : ""));
             out.flush();
         }

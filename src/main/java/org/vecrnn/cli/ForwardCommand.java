@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.vecrnn.io.ModelFile;
+import org.vecrnn.io.QuantizedModelFile;
 import org.vecrnn.io.SafeTensorsWriter;
 import org.vecrnn.io.SequenceFile;
 import org.vecrnn.io.Tensor;
@@ -28,12 +29,12 @@ final class ForwardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (ElmanRnn m = ModelFile.load(model); InferenceModel im = InferenceModel.of(m)) {
-            SequenceFile in = SequenceFile.inputs(input, m.n(), m.d());
+        try (InferenceModel im = InferenceModel.load(model)) {
+            SequenceFile in = SequenceFile.inputs(input, im.n(), im.d());
             InferenceModel.Sequences f = im.forward(in.x(), in.B(), in.T(), in.h0());
             SafeTensorsWriter.write(output, List.of(
-                    Tensor.of("h", f.h(), in.B(), in.T(), m.d()),
-                    Tensor.of("o", f.o(), in.B(), in.T(), m.k())), Map.of("format", ModelFile.FORMAT));
+                    Tensor.of("h", f.h(), in.B(), in.T(), im.d()),
+                    Tensor.of("o", f.o(), in.B(), in.T(), im.k())), Map.of("format", ModelFile.FORMAT));
         }
         return 0;
     }

@@ -33,9 +33,9 @@ final class StreamCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        try (ElmanRnn m = ModelFile.load(model); InferenceModel im = InferenceModel.of(m)) {
+        try (InferenceModel im = InferenceModel.load(model)) {
             StreamState s = im.newStream();
-            float[] x = new float[m.n()], o = new float[m.k()];
+            float[] x = new float[im.n()], o = new float[im.k()];
             StringBuilder line = new StringBuilder();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             long lineNo = 0;

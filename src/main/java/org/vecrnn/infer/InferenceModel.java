@@ -1,5 +1,10 @@
 package org.vecrnn.infer;
 
+import java.nio.file.Path;
+import org.vecrnn.io.ModelFile;
+import org.vecrnn.io.QuantizedModelFile;
+import org.vecrnn.kernel.Int8Kernels;
+import org.vecrnn.quant.QuantizedRnn;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +47,20 @@ public final class InferenceModel implements AutoCloseable {
     /** The fp32 kernels chosen at start-up (Vector API when available; see {@link Kernels}). */
     public static InferenceModel of(ElmanRnn model) {
         return new InferenceModel(Kernels.stepKernel(model), Kernels.batchKernel(model), model.output(), Kernels.activation(model.output()));
+    }
+
+    /**
+     * Any model file, fp32 or int8, ready to run with the kernels chosen at start-up. The kernels hold their
+     * own copy of the weights, so nothing else needs to stay open.
+     */
+    public static InferenceModel load(Path path) {
+        if (QuantizedModelFile.isQuantized(path)) {
+            QuantizedRnn q = QuantizedModelFile.load(path);
+            return new InferenceModel(Int8Kernels.owning(q), q.output());
+        }
+        try (ElmanRnn m = ModelFile.load(path)) {
+            return of(m);
+        }
     }
 
     /** The fp32 scalar reference kernels, whatever the chooser picked (tests, benchmarks). */

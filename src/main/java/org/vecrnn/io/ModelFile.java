@@ -40,6 +40,7 @@ public final class ModelFile {
 
     static Loaded read(SafeTensors st) {
         Path path = st.path();
+        if (QuantizedModelFile.isQuantized(st)) throw VecrnnException.inFile(path, QuantizedModelFile.notFp32(st));
         Map<String, List<String>> names = st.has("W") || st.has("U") ? ownNames(st) : torchNames(st);
         Output g;
         try {

@@ -58,6 +58,13 @@ class ForwardAndBenchCommandTest {
     }
 
     @Test
+    void benchInt8PrintsOneLine() {
+        Result s = run("bench", "--workload", "stream", "--n", "3", "--d", "5", "--k", "2", "--int8");
+        assertEquals(0, s.code, s.err);
+        assertTrue(s.out.matches("workload=stream n=3 d=5 k=2 weights=int8 ns_per_step=[0-9.]+\\R"), s.out);
+    }
+
+    @Test
     void benchTrainPrintsOneLine() {
         Result t = run("bench", "--workload", "train", "--n", "3", "--d", "5", "--k", "2", "--batch", "4", "--steps", "6");
         assertEquals(0, t.code, t.err);
@@ -70,6 +77,6 @@ class ForwardAndBenchCommandTest {
         assertEquals(2, t.code);
         assertTrue(t.err.contains("--workload must be stream, batch or train, not 'sideways'"), t.err);
         assertEquals(2, run("bench", "--workload", "stream", "--d", "0").code);
-        assertEquals(2, run("bench", "--workload", "stream", "--int8").code);
+        assertEquals(2, run("bench", "--workload", "train", "--int8").code);
     }
 }

@@ -1,0 +1,118 @@
+package org.vecrnn.io;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.vecrnn.VecrnnException;
+import org.vecrnn.model.Output;
+import org.vecrnn.quant.Int8Scheme;
+import org.vecrnn.quant.Int8Weights;
+import org.vecrnn.quant.QuantizedRnn;
+
+/**
+ * Quantized model files: the seed's names with {@code U, W, V} as {@code I8} tensors, each beside its F32
+ * scales ({@code U.scale} [d] per row, or [d, ceil(n/32)] per block of 32), {@code a, b} F32, and metadata
+ * {@code format=vecrnn, version, output, quant=int8-row|int8-block32}. Read by memory-mapping like
+ * {@link ModelFile}; every tensor, shape and scale is checked before a kernel can see it.
+ */
+public final class QuantizedModelFile {
+    /** The metadata key naming the scheme. */
+    public static final String QUANT = "quant";
+
+    private QuantizedModelFile() {}
+
+    /** Whether a file claims to be quantized: a scheme in its metadata or an I8 W (refused later if incomplete). */
+    public static boolean isQuantized(SafeTensors st) {
+        return st.metadata().containsKey(QUANT) || (st.has("W") && st.get("W").dtype() == DType.I8);
+    }
+
+    public static boolean isQuantized(Path path) {
+        try (SafeTensors st = SafeTensors.open(path)) {
+            return isQuantized(st);
+        }
+    }
+
+    /** Why {@link ModelFile} refuses a (would-be) quantized file. */
+    static String notFp32(SafeTensors st) {
+        String id = st.metadata().get(QUANT);
+        return id != null ? "is an int8 model (" + QUANT + "=" + id + "); this needs fp32 weights"
+                : "tensor 'W' is I8, expected F32 (and the metadata names no quantization scheme)";
+    }
+
+    public static QuantizedRnn load(Path path) {
+        try (SafeTensors st = SafeTensors.open(path)) {
+            return read(st);
+        }
+    }
+
+    static QuantizedRnn read(SafeTensors st) {
+        Path path = st.path();
+        String id = st.metadata().get(QUANT);
+        if (id == null) throw VecrnnException.inFile(path, "has an I8 tensor 'W' but its metadata names no quantization scheme ('" + QUANT + "')");
+        Int8Scheme scheme;
+        Output g;
+        try {
+            scheme = Int8Scheme.parse(id);
+            g = Output.parse(st.metadata().get("output"));
+        } catch (IllegalArgumentException e) {
+            throw VecrnnException.inFile(path, "metadata: " + e.getMessage());
+        }
+        Tensor W = i8(st, "W");
+        if (W.rank() != 2 || W.shape()[0] != W.shape()[1] || W.shape()[0] < 1 || W.shape()[0] > Integer.MAX_VALUE / 2)
+            throw VecrnnException.inFile(path, "tensor 'W' has shape " + W.shapeString() + ", expected a square [d, d]");
+        int d = (int) W.shape()[0];
+        Tensor U = i8(st, "U");
+        if (U.rank() != 2 || U.shape()[0] != d || U.shape()[1] < 1 || U.elements() > Integer.MAX_VALUE - 64)
+            throw VecrnnException.inFile(path, "tensor 'U' has shape " + U.shapeString() + ", expected [" + d + ", n]");
+        Tensor V = i8(st, "V");
+        if (V.rank() != 2 || V.shape()[1] != d || V.shape()[0] < 1 || V.elements() > Integer.MAX_VALUE - 64)
+            throw VecrnnException.inFile(path, "tensor 'V' has shape " + V.shapeString() + ", expected [k, " + d + "]");
+        int n = (int) U.shape()[1], k = (int) V.shape()[0];
+        if ((long) d * d > Integer.MAX_VALUE - 64) throw VecrnnException.inFile(path, "tensor 'W' has shape " + W.shapeString() + ": too large");
+        try {
+            return QuantizedRnn.of(n, d, k, g, weights(st, U, scheme), weights(st, W, scheme), st.floats("a", d),
+                    weights(st, V, scheme), st.floats("b", k));
+        } catch (IllegalArgumentException e) {
+            throw VecrnnException.inFile(path, e.getMessage());
+        }
+    }
+
+    private static Int8Weights weights(SafeTensors st, Tensor q, Int8Scheme scheme) {
+        int rows = (int) q.shape()[0], cols = (int) q.shape()[1];
+        String name = q.name() + ".scale";
+        if (!st.has(name))
+            throw VecrnnException.inFile(st.path(), "has no tensor '" + name + "': the int8 matrix '" + q.name() + "' needs its scales");
+        long[] shape = scheme == Int8Scheme.ROW ? new long[] {rows} : new long[] {rows, scheme.scalesPerRow(cols)};
+        float[] scales = st.floats(name, shape);
+        return new Int8Weights(rows, cols, scheme, q.bytes(), scales);
+    }
+
+    private static Tensor i8(SafeTensors st, String name) {
+        Tensor t = st.get(name);
+        if (t.dtype() != DType.I8)
+            throw VecrnnException.inFile(st.path(), "tensor '" + name + "' is " + t.dtype() + ", expected I8 in a quantized model");
+        return t;
+    }
+
+    /** Writes {@code model} atomically. */
+    public static void save(QuantizedRnn model, Path path, Map<String, String> extraMetadata) {
+        List<Tensor> ts = new ArrayList<>();
+        for (String name : new String[] {"U", "W", "V"}) {
+            Int8Weights w = model.weights(name);
+            ts.add(Tensor.of(name, w.q(), w.rows(), w.cols()));
+            ts.add(w.scheme() == Int8Scheme.ROW ? Tensor.of(name + ".scale", w.scales(), w.rows())
+                    : Tensor.of(name + ".scale", w.scales(), w.rows(), w.scalesPerRow()));
+        }
+        ts.add(Tensor.of("a", model.aValues(), model.d()));
+        ts.add(Tensor.of("b", model.bValues(), model.k()));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", ModelFile.FORMAT);
+        meta.put("version", ModelFile.VERSION);
+        meta.put("output", model.output().id());
+        meta.put(QUANT, model.scheme().id());
+        if (extraMetadata != null) extraMetadata.forEach(meta::putIfAbsent);
+        SafeTensorsWriter.write(path, ts, meta);
+    }
+}

@@ -1,0 +1,97 @@
+package org.vecrnn.kernel;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.vecrnn.quant.Int8Matrix;
+import org.vecrnn.quant.QuantizedRnn;
+
+/**
+ * The int8 reference step: plain loops in a fixed order that {@link Int8VectorKernel} must match within float
+ * rounding. Per row, each block's products {@code q·v} are summed in float, the block sum is multiplied by
+ * its scale once and added to the row's sum (the row scheme is one block):
+ * <pre>
+ *   pre_i = (Σ_blocks s_ib · Σ_j∈b Wq_ij h_j  +  Σ_blocks t_ib · Σ_j∈b Uq_ij x_j) + a_i,   hNext_i = tanh(pre_i)
+ * </pre>
+ * Only the weights are int8; h and x stay float, so no activation rounding is added. Also the fallback
+ * when the Vector API is missing. Reads the model's memory in place (no copy).
+ */
+final class Int8ScalarKernel implements StepKernel {
+    private final QuantizedRnn model;
+    /** Whether {@link #close()} closes the model (see {@link Int8Kernels#owning}). */
+    private final boolean owns;
+    private final Int8Matrix U, W, V;
+    private final MemorySegment a, b;
+    private final int n, d, k;
+
+    Int8ScalarKernel(QuantizedRnn model, boolean owns) {
+        this.model = model;
+        this.owns = owns;
+        this.U = model.U();
+        this.W = model.W();
+        this.V = model.V();
+        this.a = model.a();
+        this.b = model.b();
+        this.n = model.n();
+        this.d = model.d();
+        this.k = model.k();
+    }
+
+    /** Σ over row i of {@code m} times v[vOff..], in the reference order described above. */
+    static float dot(Int8Matrix m, int i, float[] v, int vOff) {
+        int cols = m.cols(), len = m.blockLength(), per = m.scalesPerRow();
+        long row = (long) i * cols;
+        float acc = 0;
+        for (int blk = 0; blk < per; blk++) {
+            int from = blk * len, to = Math.min(cols, from + len);
+            float s = 0;
+            for (int j = from; j < to; j++) s += m.q().get(ValueLayout.JAVA_BYTE, row + j) * v[vOff + j];
+            acc += s * m.scales().getAtIndex(ValueLayout.JAVA_FLOAT, (long) i * per + blk);
+        }
+        return acc;
+    }
+
+    @Override
+    public int n() { return n; }
+
+    @Override
+    public int d() { return d; }
+
+    @Override
+    public int k() { return k; }
+
+    @Override
+    public void step(float[] h, float[] x, float[] hNext) {
+        Int8Checks.step(this, h, x, hNext);
+        for (int i = 0; i < d; i++) {
+            float pre = (dot(W, i, h, 0) + dot(U, i, x, 0)) + a.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+            hNext[i] = (float) Math.tanh(pre);
+        }
+    }
+
+    @Override
+    public void stepProjected(float[] h, float[] p, int pOff, float[] hNext) {
+        Int8Checks.projected(this, h, p, pOff, hNext);
+        for (int i = 0; i < d; i++) hNext[i] = (float) Math.tanh(dot(W, i, h, 0) + p[pOff + i]);
+    }
+
+    @Override
+    public void head(float[] h, float[] z) {
+        Int8Checks.head(this, h, z);
+        for (int i = 0; i < k; i++) z[i] = dot(V, i, h, 0) + b.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+    }
+
+    @Override
+    public long weightBytes() {
+        return model.bytes();
+    }
+
+    @Override
+    public String describe() {
+        return model.scheme().id() + " scalar";
+    }
+
+    @Override
+    public void close() {
+        if (owns) model.close();
+    }
+}

@@ -1,0 +1,100 @@
+package org.vecrnn.quant;
+
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.vecrnn.kernel.StepKernel;
+import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Output;
+import org.vecrnn.train.ReferenceBptt;
+
+/**
+ * How far an int8 model strays from its fp32 original: the error of o_t on given sequences, and the drift
+ * of h over one long sequence (errors fed back through W step after step). The fp32 side is the double
+ * precision reference, so the figures are the quantization error alone, not float rounding.
+ */
+public final class ErrorReport {
+    /** Steps of the drift run: long enough that a slowly growing error would show. */
+    public static final int DRIFT_STEPS = 1000;
+    /** The drift run reports the max error over its first and its last window of this many steps. */
+    public static final int WINDOW = 100;
+
+    private ErrorReport() {}
+
+    /** Max and mean |o_int8 - o_fp32| over all B·T·k outputs, and max |h_int8 - h_fp32|. */
+    public record Outputs(int B, int T, double oMax, double oMean, double hMax) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "o on %d sequence(s) x %d step(s): max abs error %.3g, mean abs error %.3g; h max abs error %.3g",
+                    B, T, oMax, oMean, hMax);
+        }
+    }
+
+    /** Max |h_int8 - h_fp32| over a long sequence, overall and in its first and last {@link #WINDOW} steps. */
+    public record Drift(int steps, double hMax, double hMaxFirst, double hMaxLast, double oMax) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "h drift over %d steps: max abs %.3g (first %d steps %.3g, last %d steps %.3g); o max abs %.3g",
+                    steps, hMax, Math.min(WINDOW, steps), hMaxFirst, Math.min(WINDOW, steps), hMaxLast, oMax);
+        }
+    }
+
+    /** Runs both models over x [B,T,n] from h0 [B,d]; {@code int8} is a kernel over the quantized model. */
+    public static Outputs outputs(ElmanRnn fp32, StepKernel int8, Output g, float[] x, int B, int T, float[] h0) {
+        check(fp32, int8);
+        ReferenceBptt.Forward ref = ReferenceBptt.of(fp32).forward(x, B, T, h0);
+        KernelForward.Result mine = KernelForward.run(int8, g, x, B, T, h0);
+        double oMax = 0, oSum = 0, hMax = 0;
+        for (int i = 0; i < mine.h().length; i++) hMax = Math.max(hMax, Math.abs(mine.h()[i] - ref.h()[i]));
+        for (int i = 0; i < mine.o().length; i++) {
+            double e = Math.abs(mine.o()[i] - ref.o()[i]);
+            oMax = Math.max(oMax, e);
+            oSum += e;
+        }
+        return new Outputs(B, T, oMax, oSum / mine.o().length, hMax);
+    }
+
+    /** One sequence of {@code steps} inputs xs [steps, n] from h = 0. */
+    public static Drift drift(ElmanRnn fp32, StepKernel int8, Output g, float[] xs, int steps) {
+        check(fp32, int8);
+        int n = fp32.n(), d = fp32.d(), k = fp32.k();
+        if (steps < 1 || xs.length != (long) steps * n) throw new IllegalArgumentException(xs.length + " inputs for " + steps + " steps of n=" + n);
+        ReferenceBptt.Forward ref = ReferenceBptt.of(fp32).forward(xs, 1, steps, new float[d]);
+        KernelForward.Result mine = KernelForward.run(int8, g, xs, 1, steps, new float[d]);
+        double max = 0, first = 0, last = 0, oMax = 0;
+        for (int t = 0; t < steps; t++) {
+            double e = 0;
+            for (int i = t * d; i < (t + 1) * d; i++) e = Math.max(e, Math.abs(mine.h()[i] - ref.h()[i]));
+            for (int i = t * k; i < (t + 1) * k; i++) oMax = Math.max(oMax, Math.abs(mine.o()[i] - ref.o()[i]));
+            max = Math.max(max, e);
+            if (t < WINDOW) first = Math.max(first, e);
+            if (t >= steps - WINDOW) last = Math.max(last, e);
+        }
+        return new Drift(steps, max, first, last, oMax);
+    }
+
+    /** {@code steps} inputs x ~ N(0, 1) from a seed. */
+    public static float[] gaussianInputs(int steps, int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] xs = new float[steps * n];
+        for (int i = 0; i < xs.length; i++) xs[i] = (float) gaussian(r);
+        return xs;
+    }
+
+    /** The given sequences x [B,T,n] one after another, repeated until {@code steps} inputs. */
+    public static float[] cycledInputs(float[] x, int steps, int n) {
+        float[] xs = new float[steps * n];
+        for (int i = 0; i < xs.length; i++) xs[i] = x[i % x.length];
+        return xs;
+    }
+
+    static double gaussian(SplittableRandom r) {
+        double u = r.nextDouble(), v = r.nextDouble();
+        return Math.sqrt(-2 * Math.log1p(-u)) * Math.cos(2 * Math.PI * v);
+    }
+
+    private static void check(ElmanRnn fp32, StepKernel int8) {
+        if (fp32.n() != int8.n() || fp32.d() != int8.d() || fp32.k() != int8.k())
+            throw new IllegalArgumentException("the int8 model (n=" + int8.n() + " d=" + int8.d() + " k=" + int8.k()
+                    + ") is not the same size as the fp32 one (n=" + fp32.n() + " d=" + fp32.d() + " k=" + fp32.k() + ")");
+    }
+}

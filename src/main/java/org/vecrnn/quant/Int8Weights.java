@@ -1,0 +1,46 @@
+package org.vecrnn.quant;
+
+/**
+ * One int8 matrix on the heap, as the quantizer makes it and the model file holds it: {@code q} [rows, cols]
+ * row-major in [-127, 127], and {@code scales} [rows, scalesPerRow] (see {@link Int8Scheme}), so that
+ * {@code w[i][j] ≈ q[i][j] * scales[i][j / blockLength]}. {@link QuantizedRnn} copies it into native memory.
+ */
+public record Int8Weights(int rows, int cols, Int8Scheme scheme, byte[] q, float[] scales) {
+
+    public int scalesPerRow() {
+        return scheme.scalesPerRow(cols);
+    }
+
+    /** The scale of weight (i, j). */
+    public float scale(int i, int j) {
+        return scales[i * scalesPerRow() + j / scheme.blockLength(cols)];
+    }
+
+    /** The float value this int8 weight stands for (for tests and the error report, never for kernels). */
+    public float value(int i, int j) {
+        return q[i * cols + j] * scale(i, j);
+    }
+
+    /**
+     * Refuses what a kernel must never see: wrong lengths, a byte of -128, or a scale that is zero, negative,
+     * NaN or infinite (any of these would silently give wrong or non-finite outputs). {@code what} names the
+     * matrix in the message.
+     */
+    public void check(String what) {
+        if (rows < 1 || cols < 1) throw new IllegalArgumentException(what + " has shape [" + rows + ", " + cols + "]");
+        if (q == null || q.length != (long) rows * cols)
+            throw new IllegalArgumentException(what + " has " + (q == null ? 0 : q.length) + " int8 values, expected " + (long) rows * cols);
+        long want = (long) rows * scalesPerRow();
+        if (scales == null || scales.length != want)
+            throw new IllegalArgumentException(what + ".scale has " + (scales == null ? 0 : scales.length) + " values, expected " + want
+                    + " for " + scheme.id() + " [" + rows + ", " + scalesPerRow() + "]");
+        for (int i = 0; i < scales.length; i++) {
+            float s = scales[i];
+            if (!(s > 0) || !Float.isFinite(s))
+                throw new IllegalArgumentException(what + ".scale holds " + s + " at index " + i + ": scales must be positive and finite");
+        }
+        for (int i = 0; i < q.length; i++)
+            if (q[i] == Byte.MIN_VALUE)
+                throw new IllegalArgumentException(what + " holds -128 at index " + i + ": symmetric int8 uses -127..127");
+    }
+}
