@@ -47,6 +47,9 @@ public final class SequenceSet implements TrainingData {
         return new SequenceSet(indices.length, T, n, k, topology, xs, ys, d, batchSize, shuffle);
     }
 
+    /** The inputs [N, T, n] (not a copy). */
+    public float[] x() { return x; }
+
     @Override public int n() { return n; }
     @Override public int k() { return k; }
 

@@ -40,6 +40,11 @@ public final class Chars implements Task {
         val = new CharStream(symbols, split, text.length, vocabulary.length(), 8, window, window, hidden);
     }
 
+    /** The symbols in index order: symbol i is the one-hot input and output i. */
+    public String vocabulary() {
+        return vocabulary;
+    }
+
     @Override public String name() { return "chars"; }
     @Override public TrainingData train() { return train; }
     @Override public TrainingData validation() { return val; }

@@ -29,6 +29,20 @@ public final class Digits implements Task {
         test = read(Bundled.csv("digits_test.csv"), hidden, 512);
     }
 
+    /** Images as sequences for inference: x [N, 8, 8] (pixels / 16) and the labels. */
+    public record Images(int N, float[] x, int[] labels) {
+        public static final int T = Digits.T, N_IN = Digits.N_IN, K = Digits.K;
+    }
+
+    /** The 359 bundled test images. */
+    public static Images testImages() {
+        CsvTable t = Bundled.csv("digits_test.csv");
+        SequenceSet s = read(t, 1, 1);
+        int[] labels = new int[t.rows()];
+        for (int r = 0; r < labels.length; r++) labels[r] = t.label(r, 0, K);
+        return new Images(t.rows(), s.x(), labels);
+    }
+
     /** label, then 64 pixels; checked cell by cell with file and line. */
     static SequenceSet read(CsvTable t, int hidden, int batch) {
         if (t.columns() != 1 + T * N_IN) throw new org.vecrnn.VecrnnException(t.name() + ": " + t.columns() + " columns, expected 65 (label and 64 pixels)");
