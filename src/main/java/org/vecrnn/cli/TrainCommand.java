@@ -162,11 +162,13 @@ final class TrainCommand implements Callable<Integer> {
         Path ckpt = checkpoint != null ? checkpoint : output.resolveSibling(output.getFileName() + ".ckpt");
         try (Task task = task(name, d, b, vf)) {
             Progress progress = Progress.forStderr(name.equals("chars") ? "char" : "seq");
-            Trainer.Result r = new Trainer(config, Blas.get(), SegmentOps.get(), progress)
+            org.vecrnn.train.Batch first = task.train().batch(0);
+            SegmentOps ops = SegmentOps.forWork((long) e * task.train().batches() * first.T * first.B * d);
+            Trainer.Result r = new Trainer(config, Blas.get(), ops, progress)
                     .train(task.train(), task.validation(), task.output(), task.loss(), ckpt, resume);
             int n = task.train().n(), k = task.train().k();
             String figure;
-            try (ParamBuffers p = ParamBuffers.of(r.params(), n, d, k); BatchedBptt bptt = new BatchedBptt(Blas.get(), SegmentOps.get(), n, d, k, task.output())) {
+            try (ParamBuffers p = ParamBuffers.of(r.params(), n, d, k); BatchedBptt bptt = new BatchedBptt(Blas.get(), ops, n, d, k, task.output())) {
                 figure = task.figure(bptt, p);
             }
             Map<String, String> meta = new LinkedHashMap<>(task.metadata());

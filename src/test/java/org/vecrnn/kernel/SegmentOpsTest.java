@@ -60,4 +60,11 @@ class SegmentOpsTest {
             for (int j = 0; j < cols; j++) assertEquals(ds.getAtIndex(F, j), dv.getAtIndex(F, j), "same order of additions: exact");
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void shortRunsTakeTheScalarOpsLongOnesTheChosen() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty(SegmentOps.PROPERTY, "").isEmpty(), "ops forced by -D" + SegmentOps.PROPERTY);
+        org.junit.jupiter.api.Assertions.assertEquals("scalar", SegmentOps.forWork(22_118_400L).describe(), "digits: 30 epochs of 45 batches of 8×32×64");
+        org.junit.jupiter.api.Assertions.assertSame(SegmentOps.get(), SegmentOps.forWork(SegmentOpsChooser.SHORT_RUN));
+    }
 }
