@@ -3,15 +3,15 @@ package org.vecrnn.kernel;
 /** Picks {@link SegmentOps} once and logs one line. */
 final class SegmentOpsChooser {
     static final SegmentOps CHOSEN = choose();
-    /** Floats through tanh below which a run takes the scalar ops (see {@link SegmentOps#forWork}). */
-    static final long SHORT_RUN = 250_000_000L;
-    private static final SegmentOps SCALAR = new ScalarSegmentOps();
+    /** Floats through tanh below which a run takes the heap-array ops (see {@link SegmentOps#forWork}). */
+    static final long SHORT_RUN = 1_000_000_000L;
+    private static final SegmentOps SHORT = new ArraySegmentOps();
 
     private SegmentOpsChooser() {}
 
     static SegmentOps forWork(long elements) {
         if (!System.getProperty(SegmentOps.PROPERTY, "").isEmpty() || elements >= SHORT_RUN) return CHOSEN;
-        return SCALAR;
+        return SHORT;
     }
 
     private static SegmentOps choose() {
