@@ -42,20 +42,18 @@ public final class SafeTensorsWriter {
         while (b.hasRemaining()) out.write(b);
     }
 
-    /** The tensor's bytes in little-endian order (heap arrays hold native order, which is little-endian here too). */
+    /**
+     * The tensor's bytes in little-endian order (heap arrays hold native order, which is little-endian here
+     * too). One bulk copy per tensor, which swaps bytes where the orders differ: an element loop over
+     * segments runs interpreted in a short-lived JVM and made each training checkpoint cost milliseconds.
+     */
     private static ByteBuffer littleEndian(Tensor t) {
         MemorySegment src = t.data();
         ByteBuffer buf = ByteBuffer.allocate((int) src.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
         MemorySegment dst = MemorySegment.ofBuffer(buf);
         switch (t.dtype()) {
-            case F32 -> {
-                for (long i = 0; i < t.elements(); i++)
-                    dst.setAtIndex(Tensor.F32_LE, i, src.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i));
-            }
-            case F64 -> {
-                for (long i = 0; i < t.elements(); i++)
-                    dst.setAtIndex(Tensor.F64_LE, i, src.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i));
-            }
+            case F32 -> MemorySegment.copy(src, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, dst, Tensor.F32_LE, 0, t.elements());
+            case F64 -> MemorySegment.copy(src, ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, dst, Tensor.F64_LE, 0, t.elements());
             case I8 -> MemorySegment.copy(src, 0, dst, 0, src.byteSize());
         }
         return buf;

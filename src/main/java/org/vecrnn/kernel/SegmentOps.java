@@ -26,6 +26,19 @@ public interface SegmentOps {
         return SegmentOpsChooser.CHOSEN;
     }
 
+    /**
+     * The ops for a run that will pass about {@code elements} floats through tanh (and as many through its
+     * backward) in all. The Vector API is fast only once C2 has compiled it: before that it runs about
+     * 0.5-1 s of interpreted vector code (measured: 10,800 tanh + backward calls of 2,048 floats, a digits
+     * run, in a fresh JVM: 0.8-1.1 s vector, 0.15-0.19 s {@link ArraySegmentOps}; warm, 1 µs against
+     * 1.2 µs per call pair). A run below {@value SegmentOpsChooser#SHORT_RUN} floats therefore takes the
+     * heap-array ops, a longer one (chars: about 2.6e9) {@link #get()}. All give the same bits, so the
+     * choice never changes a result. {@code -Dvecrnn.segmentops} still forces scalar or vector.
+     */
+    static SegmentOps forWork(long elements) {
+        return SegmentOpsChooser.forWork(elements);
+    }
+
     static SegmentOps scalar() {
         return new ScalarSegmentOps();
     }

@@ -3,8 +3,16 @@ package org.vecrnn.kernel;
 /** Picks {@link SegmentOps} once and logs one line. */
 final class SegmentOpsChooser {
     static final SegmentOps CHOSEN = choose();
+    /** Floats through tanh below which a run takes the heap-array ops (see {@link SegmentOps#forWork}). */
+    static final long SHORT_RUN = 1_000_000_000L;
+    private static final SegmentOps SHORT = new ArraySegmentOps();
 
     private SegmentOpsChooser() {}
+
+    static SegmentOps forWork(long elements) {
+        if (!System.getProperty(SegmentOps.PROPERTY, "").isEmpty() || elements >= SHORT_RUN) return CHOSEN;
+        return SHORT;
+    }
 
     private static SegmentOps choose() {
         String forced = System.getProperty(SegmentOps.PROPERTY, "");

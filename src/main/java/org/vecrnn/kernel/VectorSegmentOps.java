@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -38,12 +37,10 @@ final class VectorSegmentOps implements SegmentOps {
         p = p.fma(x2, FloatVector.broadcast(S, Tanh.A5));
         p = p.fma(x2, FloatVector.broadcast(S, Tanh.A3));
         p = p.fma(x2, FloatVector.broadcast(S, Tanh.A1));
-        p = p.mul(c);
         FloatVector q = x2.fma(Tanh.B6, Tanh.B4);
         q = q.fma(x2, FloatVector.broadcast(S, Tanh.B2));
         q = q.fma(x2, FloatVector.broadcast(S, Tanh.B0));
-        FloatVector r = p.div(q);
-        return r.blend(x, x.abs().compare(VectorOperators.LT, Tanh.TINY));
+        return p.div(q).mul(c);
     }
 
     @Override

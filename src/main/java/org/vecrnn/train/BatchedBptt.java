@@ -78,22 +78,42 @@ public final class BatchedBptt implements AutoCloseable {
 
     /** h, z and o for every step of the batch; read them with {@link #h()}, {@link #z()}, {@link #o()}. */
     public void forward(ParamBuffers w, Batch in) {
+        forward(w, in, 0);
+    }
+
+    /**
+     * h for every step, z and o for steps from {@code t0} on (the steps with a target: many-to-one needs the
+     * last step only, and in a short run this scalar output code is interpreted, so it is not run for nothing).
+     */
+    private void forward(ParamBuffers w, Batch in, int t0) {
         check(w, in);
         ensure(in.B, in.T);
         int rows = B * T, bd = B * d;
         MemorySegment.copy(in.h0(), 0, h, 0, (long) bd * Float.BYTES);
-        for (int r = 0; r < rows; r++) MemorySegment.copy(w.a(), 0, h, ((long) bd + (long) r * d) * Float.BYTES, (long) d * Float.BYTES);
+        broadcastRows(w.a(), h, (long) bd * Float.BYTES, rows, d);
         gemm.sgemm(false, true, rows, d, n, 1f, in.x(), 0, n, w.U(), 0, n, 1f, h, bd, d);
         for (int t = 1; t <= T; t++) {
             gemm.sgemm(false, true, B, d, d, 1f, h, (long) (t - 1) * bd, d, w.W(), 0, d, 1f, h, (long) t * bd, d);
             ops.tanh(h, (long) t * bd, bd);
         }
-        for (int r = 0; r < rows; r++) MemorySegment.copy(w.b(), 0, z, (long) r * k * Float.BYTES, (long) k * Float.BYTES);
-        gemm.sgemm(false, true, rows, k, d, 1f, h, bd, d, w.V(), 0, d, 1f, z, 0, k);
-        int rk = rows * k;
-        MemorySegment.copy(z, F, 0, zh, 0, rk);
-        for (int r = 0; r < rows; r++) OutputLoss.activate(g, k, zh, r * k, oh, r * k);
-        MemorySegment.copy(oh, 0, o, F, 0, rk);
+        int r0 = t0 * B, rk0 = r0 * k, rk = rows * k;
+        broadcastRows(w.b(), z, (long) rk0 * Float.BYTES, rows - r0, k);
+        gemm.sgemm(false, true, rows - r0, k, d, 1f, h, (long) (t0 + 1) * bd, d, w.V(), 0, d, 1f, z, rk0, k);
+        MemorySegment.copy(z, F, (long) rk0 * Float.BYTES, zh, rk0, rk - rk0);
+        for (int r = r0; r < rows; r++) OutputLoss.activate(g, k, zh, r * k, oh, r * k);
+        MemorySegment.copy(oh, rk0, o, F, (long) rk0 * Float.BYTES, rk - rk0);
+    }
+
+    /**
+     * Copies the row {@code v} (w floats) into {@code rows} consecutive rows of {@code dst} from byte offset
+     * {@code at}, doubling the filled block each time: log2(rows) bulk copies instead of one per row (a
+     * short run executes these copies in the interpreter, where each call is costly).
+     */
+    private static void broadcastRows(MemorySegment v, MemorySegment dst, long at, int rows, int w) {
+        if (rows == 0) return;
+        long row = (long) w * Float.BYTES, total = rows * row;
+        MemorySegment.copy(v, 0, dst, at, row);
+        for (long filled = row; filled < total; filled *= 2) MemorySegment.copy(dst, at, dst, at + filled, Math.min(filled, total - filled));
     }
 
     /** The loss L of the batch (mean over sequences of the summed step losses), forward pass only. */
@@ -103,11 +123,12 @@ public final class BatchedBptt implements AutoCloseable {
 
     /**
      * Forward, loss and backward. Writes dL/dθ into {@code grads} (overwritten) when it is not null, and
-     * dL/dx (time-major [T,B,n]) and dL/dh0 ([B,d]) when those are not null. Returns L.
+     * dL/dx (time-major [T,B,n]) and dL/dh0 ([B,d]) when those are not null. Returns L. Afterwards z and o
+     * hold the steps with a target only ({@link #forward} gives all steps).
      */
     public double lossAndGradients(ParamBuffers w, Batch in, Loss loss, ParamBuffers grads, MemorySegment dx, MemorySegment dh0) {
         loss.checkCompatible(g);
-        forward(w, in);
+        forward(w, in, in.firstTarget());
         if (grads != null) grads.sameShape(w);
         int rows = B * T, bd = B * d, t0 = in.firstTarget();
         boolean backward = grads != null || dx != null || dh0 != null;

@@ -28,6 +28,7 @@ public record BatchedGradients(double loss, float[] h, float[] z, float[] o, Par
             batch.fill(x, y, h0);
             MemorySegment dx = arena.allocate((long) B * T * n * Float.BYTES, 64), dh0 = arena.allocate((long) B * d * Float.BYTES, 64);
             double L = bptt.lossAndGradients(w, batch, loss, gr, dx, dh0);
+            bptt.forward(w, batch); // z and o for every step, not only those with a target
             return new BatchedGradients(L, batchMajor(bptt.h(), B * d, B, T, d), batchMajor(bptt.z(), 0, B, T, k),
                     batchMajor(bptt.o(), 0, B, T, k), gr.toParameters(), dh0.toArray(F), batchMajor(dx, 0, B, T, n));
         }

@@ -26,11 +26,15 @@ public final class Checkpoint {
     public record State(int epochsDone, long steps, double bestVal, int badEpochs, int bestEpoch) {}
 
     public static void write(Path path, String fingerprint, State s, Parameters params, Parameters best, Optimizer opt) {
+        write(path, fingerprint, s, params, best, opt.stateNames(), opt.state());
+    }
+
+    /** The same with the optimizer state given as buffers (a snapshot, see {@link CheckpointWriter}). */
+    static void write(Path path, String fingerprint, State s, Parameters params, Parameters best, String[] stateNames, Parameters[] st) {
         List<Tensor> ts = new ArrayList<>();
         add(ts, "", params);
         add(ts, "best.", best);
-        Parameters[] st = opt.state();
-        for (int i = 0; i < st.length; i++) add(ts, "opt." + opt.stateNames()[i] + ".", st[i]);
+        for (int i = 0; i < st.length; i++) add(ts, "opt." + stateNames[i] + ".", st[i]);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "vecrnn-checkpoint");
         meta.put("fingerprint", fingerprint);

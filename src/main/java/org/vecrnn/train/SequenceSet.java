@@ -1,5 +1,7 @@
 package org.vecrnn.train;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import org.vecrnn.model.Topology;
 
@@ -14,6 +16,7 @@ public final class SequenceSet implements TrainingData {
     private final int[] order;
     private final boolean shuffle;
     private Batch full, last;
+    private float[] xStage = new float[0], yStage = new float[0];
 
     public SequenceSet(int N, int T, int n, int k, Topology topology, float[] x, float[] y, int d, int batchSize, boolean shuffle) {
         if (N < 1 || T < 1 || n < 1 || k < 1 || d < 1 || batchSize < 1)
@@ -77,14 +80,22 @@ public final class SequenceSet implements TrainingData {
         if (B == batchSize) b = full == null ? (full = new Batch(B, T, n, d, k, topology)) : full;
         else b = last == null || last.B != B ? (last = new Batch(B, T, n, d, k, topology)) : last;
         int yw = topology == Topology.MANY_TO_ONE ? k : T * k;
+        boolean m2o = topology == Topology.MANY_TO_ONE;
+        // gather into time-major heap arrays with System.arraycopy, then one bulk copy each: cheap even
+        // before the JIT has compiled this (one segment copy per step and sequence was not)
+        int xLen = B * T * n, yLen = (m2o ? B : B * T) * k;
+        if (xStage.length < xLen) xStage = new float[xLen];
+        if (yStage.length < yLen) yStage = new float[yLen];
         for (int s = 0; s < B; s++) {
             int e = order[from + s];
             for (int t = 0; t < T; t++) {
-                b.setX(s, t, x, (e * T + t) * n);
-                if (topology != Topology.MANY_TO_ONE) b.setY(s, t, y, e * yw + t * k);
+                System.arraycopy(x, (e * T + t) * n, xStage, (t * B + s) * n, n);
+                if (!m2o) System.arraycopy(y, e * yw + t * k, yStage, (t * B + s) * k, k);
             }
-            if (topology == Topology.MANY_TO_ONE) b.setY(s, T - 1, y, e * yw);
+            if (m2o) System.arraycopy(y, e * yw, yStage, s * k, k);
         }
+        MemorySegment.copy(xStage, 0, b.x(), ValueLayout.JAVA_FLOAT, 0, xLen);
+        MemorySegment.copy(yStage, 0, b.y(), ValueLayout.JAVA_FLOAT, 0, yLen);
         b.h0().fill((byte) 0);
         return b;
     }

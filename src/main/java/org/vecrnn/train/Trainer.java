@@ -14,7 +14,8 @@ import org.vecrnn.model.Parameters;
  * norm, an optimizer step at the scheduled learning rate; then the validation loss (early stopping keeps
  * the best θ), then an atomic checkpoint. Everything random comes from the seed and the epoch number, and
  * OpenBLAS on one thread is deterministic, so the same seed gives the same model bit for bit on one
- * machine, and a run resumed from a checkpoint ends where an uninterrupted one does.
+ * machine, and a run resumed from a checkpoint ends where an uninterrupted one does. Checkpoints are
+ * written by a {@link CheckpointWriter} on a background thread, at most one epoch behind training.
  */
 public final class Trainer {
     public record Config(int hidden, int epochs, float lr, Optimizer.Kind optimizer, float momentum, float clip, long seed,
@@ -63,7 +64,8 @@ public final class Trainer {
         Parameters theta = init(n, d, k, c.seed), grad = Parameters.zeros(n, d, k), best = theta.copy();
         Optimizer opt = Optimizer.create(c.optimizer, n, d, k, c.momentum);
         try (ParamBuffers params = new ParamBuffers(n, d, k); ParamBuffers grads = new ParamBuffers(n, d, k);
-             BatchedBptt bptt = new BatchedBptt(gemm, ops, n, d, k, g)) {
+             BatchedBptt bptt = new BatchedBptt(gemm, ops, n, d, k, g);
+             CheckpointWriter writer = checkpoint == null ? null : new CheckpointWriter(checkpoint, fingerprint)) {
             Checkpoint.State state = new Checkpoint.State(0, 0, Double.POSITIVE_INFINITY, 0, -1);
             if (resume) {
                 state = Checkpoint.read(checkpoint, fingerprint, theta, best, opt);
@@ -87,7 +89,7 @@ public final class Trainer {
                     grads.copyTo(grad);
                     double norm2 = grad.squaredNorm();
                     if (!Double.isFinite(L) || !Double.isFinite(norm2))
-                        throw nanStop(epoch, i, batches, Double.isFinite(L) ? "the gradient norm became " + Math.sqrt(norm2) : "the loss became " + L, checkpoint, state);
+                        throw nanStop(epoch, i, batches, Double.isFinite(L) ? "the gradient norm became " + Math.sqrt(norm2) : "the loss became " + L, checkpoint, state, writer);
                     double norm = Math.sqrt(norm2);
                     if (c.clip > 0 && norm > c.clip) scale(grad, (float) (c.clip / norm));
                     opt.step(theta, grad, schedule.at(epoch, (double) i / batches));
@@ -105,7 +107,7 @@ public final class Trainer {
                 params.set(theta);
                 double valLoss = val == null ? Double.NaN : evaluate(bptt, params, val, loss);
                 if (val != null && !Double.isFinite(valLoss))
-                    throw nanStop(epoch, batches - 1, batches, "the validation loss became " + valLoss, checkpoint, state);
+                    throw nanStop(epoch, batches - 1, batches, "the validation loss became " + valLoss, checkpoint, state, writer);
                 int bad = state.badEpochs(), bestEpoch = state.bestEpoch();
                 double bestVal = state.bestVal();
                 String note = "";
@@ -127,7 +129,7 @@ public final class Trainer {
                     break;
                 }
                 state = new Checkpoint.State(epoch + 1, opt.steps(), bestVal, bad, bestEpoch);
-                if (checkpoint != null) Checkpoint.write(checkpoint, fingerprint, state, theta, best, opt);
+                if (writer != null) writer.submit(state, theta, best, opt);
                 if (c.patience > 0 && bad >= c.patience && epoch + 1 < c.epochs) {
                     stop = "early stop: no validation improvement for " + bad + " epochs";
                     epoch++;
@@ -139,6 +141,7 @@ public final class Trainer {
                     break;
                 }
             }
+            if (writer != null) writer.await(); // the last checkpoint is on disk before the clock stops
             double seconds = (System.nanoTime() - start) / 1e9;
             return new Result(best, epoch, seconds, state.bestVal(), state.bestEpoch(), stop);
         }
@@ -167,7 +170,9 @@ public final class Trainer {
         for (int i = 0; i < f.length; i++) System.arraycopy(f[i], 0, t[i], 0, f[i].length);
     }
 
-    private static VecrnnException nanStop(int epoch, int batch, int batches, String what, Path checkpoint, Checkpoint.State last) {
+    private static VecrnnException nanStop(int epoch, int batch, int batches, String what, Path checkpoint, Checkpoint.State last,
+                                           CheckpointWriter writer) {
+        if (writer != null) writer.await(); // "is kept" below must be true when the message is read
         String kept = checkpoint == null ? "no checkpoint file was asked for"
                 : last.epochsDone() == 0 ? "no checkpoint had been written yet"
                 : "the last good checkpoint " + checkpoint + " (after epoch " + last.epochsDone() + ") is kept";

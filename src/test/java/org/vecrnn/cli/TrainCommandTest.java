@@ -85,4 +85,18 @@ class TrainCommandTest {
         org.vecrnn.io.SafeTensorsWriter.write(in, java.util.List.of(org.vecrnn.io.Tensor.of("x", new float[] {1, 2, 3, 4}, 1, 2, 2)), java.util.Map.of());
         assertEquals(0, run("forward", "--model", model.toString(), "--input", in.toString(), "--output", out.toString()).code());
     }
+
+    @Test
+    void co2ReachesTheIssueFigure(@TempDir Path dir) {
+        // the default command: first differences, early stopping on the last 15 % of the training windows;
+        // the issue asks for a next-step RMSE of at most 0.37 ppm on the last 20 % (PyTorch 1.13: 0.366)
+        Run r = run("train", "--task", "co2", "--output", dir.resolve("co2.safetensors").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("test_rmse="), r.out());
+        assertTrue(Double.parseDouble(r.out().split("[= ]")[1]) <= 0.37, r.out());
+        // the level model cannot follow the trend out of the training range (persistence gives 1.33)
+        Run level = run("train", "--task", "co2", "--no-differences", "--epochs", "20", "--output", dir.resolve("level.safetensors").toString());
+        assertEquals(0, level.code(), level.err());
+        assertTrue(Double.parseDouble(level.out().split("[= ]")[1]) > 0.37, level.out());
+    }
 }

@@ -10,7 +10,7 @@ import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The Vector API element-wise ops against the scalar ones on awkward sizes. */
+/** The Vector API and heap-array element-wise ops against the scalar ones on awkward sizes. */
 class SegmentOpsTest {
     @org.junit.jupiter.api.Test
     void rationalTanhIsWithinAFewUlpOfMathTanh() {
@@ -19,20 +19,27 @@ class SegmentOpsTest {
             float want = (float) Math.tanh(x), got = Tanh.tanh(x);
             worst = Math.max(worst, Math.abs(got - want) / Math.ulp(want));
         }
-        for (float x : new float[] {0f, -0f, 1e-30f, -1e-8f, 3.9e-4f, 4.1e-4f, Float.MAX_VALUE, -Float.MAX_VALUE}) {
+        for (float x : new float[] {0f, -0f, 1e-30f, -1e-8f, 3.9e-4f, 4.1e-4f, 1e-40f, -3e-44f, Float.MIN_VALUE, Float.MIN_NORMAL,
+                Float.MAX_VALUE, -Float.MAX_VALUE}) {
             float want = (float) Math.tanh(x);
             worst = Math.max(worst, Math.abs(Tanh.tanh(x) - want) / Math.ulp(want));
         }
         assertTrue(worst <= 4, "worst error " + worst + " ulp");
         assertTrue(Float.isNaN(Tanh.tanh(Float.NaN)));
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(Tanh.tanh(-0f)), "tanh(-0) = -0");
     }
 
     static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
 
-    @ParameterizedTest(name = "size={0}")
-    @ValueSource(ints = {1, 3, 15, 16, 17, 33, 65, 100, 257})
-    void vectorMatchesScalar(int size) {
-        SegmentOps v = new VectorSegmentOps(), s = new ScalarSegmentOps();
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> opsAndSizes() {
+        return java.util.stream.Stream.of("vector", "array").flatMap(ops -> java.util.stream.IntStream.of(1, 3, 15, 16, 17, 33, 65, 100, 257, 4097, 9000)
+                .mapToObj(size -> org.junit.jupiter.params.provider.Arguments.of(ops, size)));
+    }
+
+    @ParameterizedTest(name = "{0} size={1}")
+    @org.junit.jupiter.params.provider.MethodSource("opsAndSizes")
+    void matchesScalar(String ops, int size) {
+        SegmentOps v = ops.equals("vector") ? new VectorSegmentOps() : new ArraySegmentOps(), s = new ScalarSegmentOps();
         Random r = new Random(size);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment a = arena.allocate(size * 4L + 8), b = arena.allocate(size * 4L + 8), h = arena.allocate(size * 4L + 8);
@@ -52,12 +59,19 @@ class SegmentOpsTest {
             s.tanhBackward(c, 1, h, 1, size);
             for (int i = 0; i < size + 2; i++)
                 assertEquals(c.getAtIndex(F, i), b.getAtIndex(F, i), "tanhBackward (fused 1 - h², then one product): exact at " + i);
-            int rows = 1 + size % 7, cols = size;
+            int rows = size <= 100 ? 3 + 4096 / size : 1 + size % 7, cols = size; // several heap chunks of rows
             MemorySegment m = arena.allocate((long) rows * cols * 4), dv = arena.allocate(cols * 4L), ds = arena.allocate(cols * 4L);
             for (long i = 0; i < (long) rows * cols; i++) m.setAtIndex(F, i, (float) r.nextGaussian());
             v.columnSums(m, 0, rows, cols, dv, 0);
             s.columnSums(m, 0, rows, cols, ds, 0);
             for (int j = 0; j < cols; j++) assertEquals(ds.getAtIndex(F, j), dv.getAtIndex(F, j), "same order of additions: exact");
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void shortRunsTakeTheArrayOpsLongOnesTheChosen() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty(SegmentOps.PROPERTY, "").isEmpty(), "ops forced by -D" + SegmentOps.PROPERTY);
+        org.junit.jupiter.api.Assertions.assertTrue(SegmentOps.forWork(22_118_400L) instanceof ArraySegmentOps, "digits: 30 epochs of 45 batches of 8×32×64");
+        org.junit.jupiter.api.Assertions.assertSame(SegmentOps.get(), SegmentOps.forWork(SegmentOpsChooser.SHORT_RUN));
     }
 }

@@ -102,6 +102,21 @@ class TrainerTest {
     }
 
     @Test
+    void checkpointsWrittenInTheBackgroundAreCompleteAndTheirFailuresSurface(@TempDir Path dir) {
+        Path ck = dir.resolve("ck");
+        try (SequenceSet data = toy(5)) {
+            Trainer.Result r = trainer(3, Optimizer.Kind.ADAM, 0.01f).train(data, null, Output.SOFTMAX, Loss.CE, ck, false);
+            // the last epoch's checkpoint is on disk when train returns: resuming it has nothing left to do
+            Trainer.Result again = trainer(3, Optimizer.Kind.ADAM, 0.01f).train(data, null, Output.SOFTMAX, Loss.CE, ck, true);
+            assertEquals(r.params(), again.params());
+            Path missing = dir.resolve("no-such-folder").resolve("ck");
+            VecrnnException e = assertThrows(VecrnnException.class,
+                    () -> trainer(3, Optimizer.Kind.ADAM, 0.01f).train(data, null, Output.SOFTMAX, Loss.CE, missing, false));
+            assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+        }
+    }
+
+    @Test
     void nanStopsWithEpochAndBatchAndKeepsTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
         Path ck = dir.resolve("ck");
         try (SequenceSet data = toy(4)) {

@@ -12,6 +12,12 @@ import org.vecrnn.train.TrainingData;
 /**
  * Many-to-many next-step forecasting of a series of n values per step: x_t = row_t, y_t = row_{t+1},
  * each column standardised with the training part's mean and standard deviation (identity output, MSE).
+ * With {@code differences} the network sees and predicts first differences r_t - r_{t-1} instead (standardised
+ * the same way), and a forecast is the last observed row plus the predicted change: a trending series
+ * (co2) leaves its training range in the test part, where a tanh network cannot follow the level, while
+ * its changes stay in range. The error of the level forecast equals the error of the predicted change, so
+ * the figure is the same next-step RMSE in the data's units either way, and a forecast of row r uses rows
+ * up to r - 1 only.
  * Training uses every window of {@code window} steps inside the training part (stride 1, shuffled); the
  * last {@code valFraction} of those windows can be kept apart for early stopping; the first half of each
  * window is burn-in without targets (see {@link SeriesWindows}). Each test row is
@@ -23,19 +29,20 @@ public final class Forecast implements Task {
     private final float[] series; // standardised, rows × n
     private final float[] mean, std;
     private final int n, rows, trainEnd, window;
+    private final boolean differences;
     private final SeriesWindows train, val;
 
-    /** Mauna Loa CO2 (column "value"), last 20 % held out. */
-    public static Forecast co2(int hidden, int batch, int window, double valFraction) {
+    /** Mauna Loa CO2 (column "value"), last 20 % held out; see the class comment for {@code differences}. */
+    public static Forecast co2(int hidden, int batch, int window, double valFraction, boolean differences) {
         CsvTable t = Bundled.csv("co2.csv");
         int col = t.column("value");
         float[] raw = new float[t.rows()];
         for (int r = 0; r < raw.length; r++) raw[r] = t.number(r, col);
-        return new Forecast("co2", raw, 1, (int) Math.round(raw.length * 0.8), hidden, batch, window, valFraction);
+        return new Forecast("co2", raw, 1, (int) Math.round(raw.length * 0.8), hidden, batch, window, valFraction, differences);
     }
 
     /** A user's series: every column numeric; the test rows (when given) continue the training rows. */
-    public static Forecast csv(CsvTable train, CsvTable test, int hidden, int batch, int window, double valFraction) {
+    public static Forecast csv(CsvTable train, CsvTable test, int hidden, int batch, int window, double valFraction, boolean differences) {
         int n = train.columns();
         if (test != null && test.columns() != n)
             throw new org.vecrnn.VecrnnException(test.name() + ": " + test.columns() + " columns, the training file has " + n);
@@ -44,14 +51,24 @@ public final class Forecast implements Task {
         for (int r = 0; r < tr; r++) for (int c = 0; c < n; c++) raw[r * n + c] = train.number(r, c);
         for (int r = 0; r < te; r++) for (int c = 0; c < n; c++) raw[(tr + r) * n + c] = test.number(r, c);
         int trainEnd = test == null ? (int) Math.round(tr * 0.8) : tr;
-        return new Forecast("series", raw, n, trainEnd, hidden, batch, window, valFraction);
+        return new Forecast("series", raw, n, trainEnd, hidden, batch, window, valFraction, differences);
     }
 
-    private Forecast(String name, float[] raw, int n, int trainEnd, int hidden, int batch, int window, double valFraction) {
+    private Forecast(String name, float[] raw, int n, int rawTrainEnd, int hidden, int batch, int window, double valFraction, boolean differences) {
         this.name = name;
         this.n = n;
+        this.differences = differences;
+        if (differences) {
+            // row j of the differenced series is raw row j+1 minus raw row j; raw row r (r >= 1) is predicted
+            // from differenced rows up to r - 2, i.e. from raw rows up to r - 1, as the level model does
+            if (raw.length / n < 3) throw new IllegalArgumentException("differences need at least 3 rows, got " + raw.length / n);
+            float[] diff = new float[raw.length - n];
+            for (int i = 0; i < diff.length; i++) diff[i] = raw[i + n] - raw[i];
+            raw = diff;
+            rawTrainEnd--;
+        }
         this.rows = raw.length / n;
-        this.trainEnd = trainEnd;
+        this.trainEnd = rawTrainEnd;
         if (window < 1 || window > trainEnd - 2)
             throw new IllegalArgumentException("--window must be in 1.." + (trainEnd - 2) + " for a training part of " + trainEnd + " steps, got " + window);
         if (rows - trainEnd < 1) throw new IllegalArgumentException("no test steps after the " + trainEnd + " training steps");
@@ -107,6 +124,7 @@ public final class Forecast implements Task {
     @Override
     public Map<String, String> metadata() {
         return Map.of("task", name, "topology", "many-to-many", "mean", java.util.Arrays.toString(mean), "std", java.util.Arrays.toString(std),
-                "window", Integer.toString(window));
+                "window", Integer.toString(window),
+                "input", differences ? "differences (x_t - x_{t-1}, standardised; forecast = last value + predicted change)" : "values (standardised)");
     }
 }
