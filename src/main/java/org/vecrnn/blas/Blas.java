@@ -77,7 +77,7 @@ public final class Blas {
                 OpenBlas o = OpenBlas.load(lib);
                 o.setThreads(threads());
                 openBlas = o;
-                LOG.log(System.Logger.Level.INFO, "vecrnn blas: " + o.describe() + "; " + CoreType.ensure()
+                LOG.log(System.Logger.Level.INFO, "vecrnn: blas: " + o.describe() + "; " + CoreType.ensure()
                         + (tried.isEmpty() ? "" : "; not loaded: " + String.join("; ", tried)));
                 return o;
             } catch (RuntimeException | LinkageError e) {
@@ -85,7 +85,7 @@ public final class Blas {
             }
         }
         Sgemm j = java();
-        LOG.log(System.Logger.Level.INFO, "vecrnn blas: " + j.describe()
+        LOG.log(System.Logger.Level.INFO, "vecrnn: blas: " + j.describe()
                 + (skip ? " (OpenBLAS skipped: " + source + "=none)" : "; OpenBLAS not loaded: " + String.join("; ", tried)));
         return j;
     }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "vecrnn", mixinStandardHelpOptions = true, version = "vecrnn 0.1.0",
         description = "Elman recurrent neural networks on the JVM.",
         subcommands = {ForwardCommand.class, GradCommand.class, InspectCommand.class, StreamCommand.class, BenchCommand.class,
-                TrainCommand.class, QuantizeCommand.class})
+                TrainCommand.class, QuantizeCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -23,6 +23,9 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // the library logs its start-up choices through System.Logger; on the command line each is one plain line
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null)
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%5$s%6$s%n");
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

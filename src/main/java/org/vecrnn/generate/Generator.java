@@ -104,7 +104,7 @@ public final class Generator {
         return out;
     }
 
-    static int argmax(float[] o) {
+    public static int argmax(float[] o) {
         int best = 0;
         for (int i = 1; i < o.length; i++) if (o[i] > o[best]) best = i;
         return best;

@@ -76,7 +76,7 @@ public final class Int8Kernels {
 
     private static Constructor<?> say(Constructor<?> c, String why) {
         if (!Boolean.getBoolean("vecrnn.kernel.quiet"))
-            System.err.println("vecrnn: int8 kernels: " + (c == null ? "scalar" : "Vector API " + Int8VectorKernel.F.vectorBitSize() + "-bit")
+            System.getLogger(Int8Kernels.class.getName()).log(System.Logger.Level.INFO, "vecrnn: int8 kernels: " + (c == null ? "scalar" : "Vector API " + Int8VectorKernel.F.vectorBitSize() + "-bit")
                     + " (" + why + ")");
         return c;
     }

@@ -77,7 +77,7 @@ public final class Kernels {
 
     private static KernelProvider say(KernelProvider p, String why) {
         if (!Boolean.getBoolean("vecrnn.kernel.quiet"))
-            System.err.println("vecrnn: kernels: " + p.name() + " (" + why + ")");
+            System.getLogger(Kernels.class.getName()).log(System.Logger.Level.INFO, "vecrnn: kernels: " + p.name() + " (" + why + ")");
         return p;
     }
 }
