@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "vecrnn", mixinStandardHelpOptions = true, version = "vecrnn 0.1.0",
         description = "Elman recurrent neural networks on the JVM.",
         subcommands = {ForwardCommand.class, GradCommand.class, InspectCommand.class, StreamCommand.class, BenchCommand.class,
-                TrainCommand.class, QuantizeCommand.class, DemoCommand.class})
+                TrainCommand.class, QuantizeCommand.class, SampleCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
