@@ -36,11 +36,13 @@ import org.vecrnn.quant.Quantizer;
  * (the queue gives the happens-before) and each stream is used by one thread at a time (checked: an owner
  * slot that a second thread could not claim). Mid-way each stream is reset once and moved once (saveState,
  * handed over as an array, restoreState into a fresh StreamState on whichever thread takes it next).
- * Every output and every final h must equal, bit for bit, a replay of the same streams on one thread.
+ * Every output and every final h of the fp32 streams must equal, bit for bit, a replay of the same streams
+ * on one thread.
  *
- * <p>The kernels are warmed up first: the int8 Vector API kernel's lane reductions and vector tanh give
- * other last bits in the interpreter than in C2's code (see Int8ConcurrencyTest), which is a JIT-tier
- * effect, not a race; after warm-up both runs use the compiled code, so any difference is shared state.
+ * <p>The int8 streams are compared within 1e-5 (outputs) and 1e-4 (h), not bit for bit: the int8 Vector
+ * API kernel's lane reductions and vector tanh give other last bits in the interpreter and C1 than in C2's
+ * code (see Int8ConcurrencyTest), so its bits depend on JIT timing. Seen: 0.626969 against 0.62696904, in a
+ * full-suite JVM even after a 30,000-step warm-up. A race on shared state would be orders above the bound.
  */
 class ConcurrencySoakTest {
     static final int THREADS = Runtime.getRuntime().availableProcessors() * 2;
@@ -98,12 +100,10 @@ class ConcurrencySoakTest {
     }
 
     @Test
-    void sharedFp32AndInt8ModelsGiveTheSingleThreadedResultsBitForBit() throws Exception {
+    void sharedModelsGiveTheSingleThreadedResults() throws Exception {
         try (ElmanRnn m = RandomModels.model(N, D, K, Output.SOFTMAX, 1.2, 31); InferenceModel fp32 = InferenceModel.of(m);
              ElmanRnn m8 = RandomModels.model(N, D, K, Output.SIGMOID, 1.2, 32); QuantizedRnn q = Quantizer.quantize(m8, Int8Scheme.BLOCK32);
              InferenceModel int8 = new InferenceModel(Int8Kernels.create(q), q.output())) {
-            warmUp(fp32);
-            warmUp(int8);
             List<Job> jobs = new ArrayList<>();
             for (int s = 0; s < STREAMS; s++) {
                 jobs.add(new Job(s, fp32));
@@ -120,20 +120,19 @@ class ConcurrencySoakTest {
                 replay.run(STEPS); // past the move
                 String what = (j.model == fp32 ? "fp32" : "int8") + " stream " + j.id;
                 assertEquals(STEPS, j.t, what + ": steps run");
-                assertArrayEquals(replay.outs, j.outs, what + ": outputs differ from the single-threaded replay");
-                assertArrayEquals(replay.finalH(), j.finalH(), what + ": final h differs from the single-threaded replay");
+                if (j.model == fp32) {
+                    assertArrayEquals(replay.outs, j.outs, what + ": outputs differ from the single-threaded replay");
+                    assertArrayEquals(replay.finalH(), j.finalH(), what + ": final h differs from the single-threaded replay");
+                } else {
+                    assertArrayEquals(replay.outs, j.outs, 1e-5f, what + ": outputs differ from the single-threaded replay");
+                    assertArrayEquals(replay.finalH(), j.finalH(), 1e-4f, what + ": final h differs from the single-threaded replay");
+                }
                 if (j.threads.size() > 1) moved++;
             }
             System.out.printf("soak: %d threads, %d streams x %d steps over %s and %s: %d ms; %d streams ran on more than one thread%n",
                     THREADS, jobs.size(), STEPS, fp32.describe(), int8.describe(), concurrentMs, moved);
             assertTrue(moved > jobs.size() / 2, "streams should travel between threads: only " + moved + " of " + jobs.size() + " did");
         }
-    }
-
-    private static void warmUp(InferenceModel im) {
-        StreamState s = im.newStream();
-        float[] o = new float[K];
-        for (int i = 0; i < 30_000; i++) s.step(INPUTS[i % INPUTS.length], o);
     }
 
     /** THREADS workers share one queue of streams; each takes a stream, runs 1 to 8 steps and puts it back. */
