@@ -7,6 +7,15 @@ package org.vecrnn.kernel;
 final class Int8Checks {
     private Int8Checks() {}
 
+    /**
+     * A closed kernel, or a kernel over a closed model, is refused with a clear message before any access
+     * (the FFM access would also fail, but deep in a vector loop with the JDK's "Already closed").
+     */
+    static void open(boolean closed, org.vecrnn.quant.QuantizedRnn model) {
+        if (closed) throw new IllegalStateException("this int8 kernel has been closed");
+        if (!model.isOpen()) throw new IllegalStateException("the quantized model under this kernel has been closed");
+    }
+
     static void step(StepKernel kr, float[] h, float[] x, float[] hNext) {
         len("h", h, kr.d());
         len("x", x, kr.n());

@@ -19,6 +19,8 @@ final class Int8ScalarKernel implements StepKernel {
     private final QuantizedRnn model;
     /** Whether {@link #close()} closes the model (see {@link Int8Kernels#owning}). */
     private final boolean owns;
+    /** Set by {@link #close()}: a closed kernel refuses use even when it borrowed its model. */
+    private volatile boolean closed;
     private final Int8Matrix U, W, V;
     private final MemorySegment a, b;
     private final int n, d, k;
@@ -61,6 +63,7 @@ final class Int8ScalarKernel implements StepKernel {
 
     @Override
     public void step(float[] h, float[] x, float[] hNext) {
+        Int8Checks.open(closed, model);
         Int8Checks.step(this, h, x, hNext);
         for (int i = 0; i < d; i++) {
             float pre = (dot(W, i, h, 0) + dot(U, i, x, 0)) + a.getAtIndex(ValueLayout.JAVA_FLOAT, i);
@@ -70,12 +73,14 @@ final class Int8ScalarKernel implements StepKernel {
 
     @Override
     public void stepProjected(float[] h, float[] p, int pOff, float[] hNext) {
+        Int8Checks.open(closed, model);
         Int8Checks.projected(this, h, p, pOff, hNext);
         for (int i = 0; i < d; i++) hNext[i] = (float) Math.tanh(dot(W, i, h, 0) + p[pOff + i]);
     }
 
     @Override
     public void head(float[] h, float[] z) {
+        Int8Checks.open(closed, model);
         Int8Checks.head(this, h, z);
         for (int i = 0; i < k; i++) z[i] = dot(V, i, h, 0) + b.getAtIndex(ValueLayout.JAVA_FLOAT, i);
     }
@@ -92,6 +97,7 @@ final class Int8ScalarKernel implements StepKernel {
 
     @Override
     public void close() {
+        closed = true;
         if (owns) model.close();
     }
 }

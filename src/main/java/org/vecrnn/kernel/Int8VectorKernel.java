@@ -39,6 +39,8 @@ final class Int8VectorKernel implements StepKernel {
     private final QuantizedRnn model;
     /** Whether {@link #close()} closes the model (see {@link Int8Kernels#owning}). */
     private final boolean owns;
+    /** Set by {@link #close()}: a closed kernel refuses use even when it borrowed its model. */
+    private volatile boolean closed;
     private final Int8Matrix U, W, V;
     private final MemorySegment a, b;
     private final int n, d, k;
@@ -67,6 +69,7 @@ final class Int8VectorKernel implements StepKernel {
 
     @Override
     public void step(float[] h, float[] x, float[] hNext) {
+        Int8Checks.open(closed, model);
         Int8Checks.step(this, h, x, hNext);
         matvec(W, h, hNext, false);
         matvec(U, x, hNext, true);
@@ -75,6 +78,7 @@ final class Int8VectorKernel implements StepKernel {
 
     @Override
     public void stepProjected(float[] h, float[] p, int pOff, float[] hNext) {
+        Int8Checks.open(closed, model);
         Int8Checks.projected(this, h, p, pOff, hNext);
         matvec(W, h, hNext, false);
         tanhPlus(hNext, null, p, pOff);
@@ -82,6 +86,7 @@ final class Int8VectorKernel implements StepKernel {
 
     @Override
     public void head(float[] h, float[] z) {
+        Int8Checks.open(closed, model);
         Int8Checks.head(this, h, z);
         matvec(V, h, z, false);
         int i = 0;
@@ -236,6 +241,7 @@ final class Int8VectorKernel implements StepKernel {
 
     @Override
     public void close() {
+        closed = true;
         if (owns) model.close();
     }
 }

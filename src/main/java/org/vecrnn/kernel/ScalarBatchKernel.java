@@ -7,6 +7,7 @@ import org.vecrnn.model.Parameters;
 final class ScalarBatchKernel implements BatchKernel {
     private final int n, d, k;
     private final float[] U, W, a, V, b;
+    private volatile boolean closed;
 
     ScalarBatchKernel(ElmanRnn model) {
         Parameters p = model.parameters();
@@ -28,6 +29,7 @@ final class ScalarBatchKernel implements BatchKernel {
 
     @Override
     public void project(float[] x, int xOff, int rows, float[] p, int pOff) {
+        if (closed) throw new IllegalStateException("this kernel has been closed"); // every run starts here
         for (int r = 0; r < rows; r++) affine(U, n, d, x, xOff + r * n, a, p, pOff + r * d);
     }
 
@@ -62,5 +64,7 @@ final class ScalarBatchKernel implements BatchKernel {
     }
 
     @Override
-    public void close() {}
+    public void close() {
+        closed = true;
+    }
 }

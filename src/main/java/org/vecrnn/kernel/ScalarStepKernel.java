@@ -11,6 +11,8 @@ import org.vecrnn.model.Parameters;
 public final class ScalarStepKernel implements StepKernel {
     private final int n, d, k;
     private final float[] U, W, a, V, b;
+    /** Set by {@link #close()}: nothing to free, but a closed kernel refuses use like the native ones. */
+    private volatile boolean closed;
 
     public ScalarStepKernel(ElmanRnn model) {
         Parameters p = model.parameters();
@@ -30,6 +32,8 @@ public final class ScalarStepKernel implements StepKernel {
 
     @Override
     public void step(float[] h, float[] x, float[] hNext) {
+        check(h, hNext, d);
+        if (x == null || x.length < n) throw new IllegalArgumentException("x holds " + (x == null ? 0 : x.length) + " values, expected " + n);
         // U x + a first, then W h + p: the same operations in the same order as ScalarBatchKernel's
         // project and recur, so a stream and a batch give bit-identical results on the scalar path
         for (int i = 0; i < d; i++) {
@@ -45,6 +49,9 @@ public final class ScalarStepKernel implements StepKernel {
 
     @Override
     public void stepProjected(float[] h, float[] p, int pOff, float[] hNext) {
+        check(h, hNext, d);
+        if (p == null || pOff < 0 || pOff > p.length - d)
+            throw new IllegalArgumentException("p holds " + (p == null ? 0 : p.length) + " values, too few for d=" + d + " at offset " + pOff);
         for (int i = 0; i < d; i++) {
             float s = 0;
             int w = i * d;
@@ -55,12 +62,22 @@ public final class ScalarStepKernel implements StepKernel {
 
     @Override
     public void head(float[] h, float[] z) {
+        check(h, z, k);
         for (int i = 0; i < k; i++) {
             float s = 0;
             int v = i * d;
             for (int j = 0; j < d; j++) s += V[v + j] * h[j];
             z[i] = s + b[i];
         }
+    }
+
+    /** h (d values) and an output of {@code outLen} values that must not alias h; the kernel must be open. */
+    private void check(float[] h, float[] out, int outLen) {
+        if (closed) throw new IllegalStateException("this kernel has been closed");
+        if (h == null || h.length < d) throw new IllegalArgumentException("h holds " + (h == null ? 0 : h.length) + " values, expected " + d);
+        if (out == null || out.length < outLen)
+            throw new IllegalArgumentException("output holds " + (out == null ? 0 : out.length) + " values, expected " + outLen);
+        if (out == h) throw new IllegalArgumentException("the output must not alias h");
     }
 
     @Override
@@ -74,5 +91,7 @@ public final class ScalarStepKernel implements StepKernel {
     }
 
     @Override
-    public void close() {}
+    public void close() {
+        closed = true;
+    }
 }

@@ -50,6 +50,7 @@ final class VectorBatchKernel implements BatchKernel {
 
     @Override
     public void project(float[] x, int xOff, int rows, float[] p, int pOff) {
+        if (!arena.scope().isAlive()) throw new IllegalStateException("this kernel has been closed"); // every run starts here
         for (int r = 0; r < rows; r++) System.arraycopy(aRow, 0, p, pOff + r * dP, dP);
         VectorGemm.gemmAcc(x, xOff, n, rows, n, Ut, 4L * dP, dP, p, pOff, dP);
     }

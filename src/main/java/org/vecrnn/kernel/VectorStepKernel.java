@@ -110,8 +110,12 @@ final class VectorStepKernel implements StepKernel {
 
     /** out[0, len) = init[initOff, initOff + len) + M [h; x]. */
     private void apply(Packed P, float[] h, float[] x, float[] init, int initOff, int len, float[] out) {
+        if (!arena.scope().isAlive()) throw new IllegalStateException("this kernel has been closed");
+        if (h == null || out == null || init == null) throw new IllegalArgumentException("null array");
         if (h.length < d || out.length < len || initOff < 0 || init.length - initOff < len || (x != null && x.length < n))
-            throw new IllegalArgumentException("array too short for the model's sizes");
+            throw new IllegalArgumentException("array too short for the model's sizes (n=" + n + ", d=" + d + ", k=" + k + ")");
+        // the output vectors are written block by block while later blocks still read h
+        if (out == h) throw new IllegalArgumentException("the output must not alias h");
         MemorySegment M = P.m;
         int xLen = x == null ? 0 : n;
         for (int i = 0; i < P.first.length; i++) {

@@ -3,6 +3,7 @@ package org.vecrnn.fuzz;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,12 +13,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vecrnn.Oracle;
 import org.vecrnn.RandomModels;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.vecrnn.io.CsvTable;
 import org.vecrnn.io.ModelFile;
+import org.vecrnn.io.QuantizedModelFile;
 import org.vecrnn.io.SafeTensors;
 import org.vecrnn.io.SafeTensorsWriter;
 import org.vecrnn.io.Tensor;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Output;
+import org.vecrnn.quant.Int8Scheme;
+import org.vecrnn.quant.QuantizedRnn;
+import org.vecrnn.quant.Quantizer;
 import org.vecrnn.text.Word2VecFormat;
 import org.vecrnn.text.WordVectors;
 
@@ -79,6 +87,55 @@ class ParserFuzzTest {
     void modelLoaderPyTorchNames() throws IOException {
         byte[] valid = Files.readAllBytes(Oracle.dir().resolve("m2m_identity_mse_n5_d3_k2_T4_B2_s1000.safetensors"));
         var outcome = FuzzRunner.run("model (PyTorch names)", valid, tmp, "case.safetensors", p -> ModelFile.load(p).close());
+        assertTrue(outcome.refused() > 0 && outcome.loaded() > 0, "the mutations reach both outcomes: " + outcome);
+    }
+
+    /** The int8 loader, both schemes; n = 40 so the block scheme has a short last block of U's rows. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Int8Scheme.class)
+    void quantizedModelLoader(Int8Scheme scheme) throws IOException {
+        Path valid = tmp.resolve("int8.safetensors");
+        try (ElmanRnn m = RandomModels.model(new SplittableRandom(5), 40, 5, 3, Output.SIGMOID, 1); QuantizedRnn q = Quantizer.quantize(m, scheme)) {
+            QuantizedModelFile.save(q, valid, Map.of());
+        }
+        var outcome = FuzzRunner.run("int8 model (" + scheme.id() + ")", Files.readAllBytes(valid), tmp, "case.safetensors",
+                p -> QuantizedModelFile.load(p).close());
+        assertTrue(outcome.refused() > 0 && outcome.loaded() > 0, "the mutations reach both outcomes: " + outcome);
+    }
+
+    /** A digits-like table: header, integer label, 16 pixels in 0..16; every cell read as the train command does. */
+    @Test
+    void csvDigitsLike() throws IOException {
+        StringBuilder sb = new StringBuilder("label");
+        for (int j = 0; j < 16; j++) sb.append(",p").append(j);
+        sb.append('\n');
+        SplittableRandom r = new SplittableRandom(11);
+        for (int i = 0; i < 12; i++) {
+            sb.append(r.nextInt(10));
+            for (int j = 0; j < 16; j++) sb.append(',').append(r.nextInt(17));
+            sb.append(i == 5 ? "\n\n" : "\n"); // one blank line, skipped
+        }
+        var outcome = FuzzRunner.run("csv (digits-like)", sb.toString().getBytes(StandardCharsets.UTF_8), tmp, "case.csv", p -> {
+            CsvTable t = CsvTable.read(p);
+            for (int i = 0; i < t.rows(); i++) {
+                t.label(i, 0, 10);
+                for (int c = 1; c < t.columns(); c++) t.number(i, c);
+            }
+        });
+        assertTrue(outcome.refused() > 0 && outcome.loaded() > 0, "the mutations reach both outcomes: " + outcome);
+    }
+
+    /** A date,value series (CO2-like): the date column is text, the value column numbers, looked up by title. */
+    @Test
+    void csvDateValueSeries() throws IOException {
+        StringBuilder sb = new StringBuilder("\uFEFFdate,value\r\n");
+        for (int i = 0; i < 24; i++)
+            sb.append(String.format(java.util.Locale.ROOT, "%d-%02d-01,%.2f\r\n", 1958 + i / 12, 1 + i % 12, 315 + 0.37 * i));
+        var outcome = FuzzRunner.run("csv (date,value)", sb.toString().getBytes(StandardCharsets.UTF_8), tmp, "case.csv", p -> {
+            CsvTable t = CsvTable.read(p);
+            int v = t.column("value");
+            for (int i = 0; i < t.rows(); i++) t.number(i, v);
+        });
         assertTrue(outcome.refused() > 0 && outcome.loaded() > 0, "the mutations reach both outcomes: " + outcome);
     }
 }
