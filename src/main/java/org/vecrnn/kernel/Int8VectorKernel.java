@@ -5,7 +5,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.vecrnn.quant.Int8Matrix;
@@ -30,7 +32,7 @@ import org.vecrnn.quant.QuantizedRnn;
  * </ul>
  */
 final class Int8VectorKernel implements StepKernel {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> F = VectorWidth.FLOATS;
     /** As many bytes as F has float lanes: one load fills one float vector after widening. */
     static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * Byte.SIZE));
     static final int L = F.length();
@@ -95,14 +97,19 @@ final class Int8VectorKernel implements StepKernel {
         for (; i < k; i++) z[i] += b.getAtIndex(ValueLayout.JAVA_FLOAT, i);
     }
 
-    /** pre = pre + (bias or p[pOff..]); pre = tanh(pre), in place. */
+    /**
+     * pre = pre + (bias or p[pOff..]); pre = tanh(pre), in place. The tanh is the fp32 kernels' (VectorTanh):
+     * the JDK's TANH lanes round differently interpreted and compiled, which made a stream's last bits depend
+     * on JIT timing (ConcurrencySoakTest).
+     */
     private void tanhPlus(float[] pre, MemorySegment bias, float[] p, int pOff) {
         int i = 0;
         for (int end = F.loopBound(d); i < end; i += L) {
             FloatVector add = bias != null ? FloatVector.fromMemorySegment(F, bias, (long) i * Float.BYTES, LE) : FloatVector.fromArray(F, p, pOff + i);
-            FloatVector.fromArray(F, pre, i).add(add).lanewise(VectorOperators.TANH).intoArray(pre, i);
+            FloatVector.fromArray(F, pre, i).add(add).intoArray(pre, i);
         }
-        for (; i < d; i++) pre[i] = (float) Math.tanh(pre[i] + (bias != null ? bias.getAtIndex(ValueLayout.JAVA_FLOAT, i) : p[pOff + i]));
+        for (; i < d; i++) pre[i] += bias != null ? bias.getAtIndex(ValueLayout.JAVA_FLOAT, i) : p[pOff + i];
+        VectorTanh.apply(pre, 0, d);
     }
 
     /**
@@ -166,11 +173,36 @@ final class Int8VectorKernel implements StepKernel {
             u2 += q.get(ValueLayout.JAVA_BYTE, r2 + j) * vj;
             u3 += q.get(ValueLayout.JAVA_BYTE, r3 + j) * vj;
         }
+        // the four lane sums at once in a fixed order (see SUMS4), written out here: a helper taking vectors
+        // is not always inlined, and then every vector crossing the call is boxed
+        FloatVector a01 = p0.add(q0), b01 = p1.add(q1), a23 = p2.add(q2), b23 = p3.add(q3);
+        a01 = a01.blend(b01, HI1).add(b01.blend(a01, HI1).rearrange(X_H1));
+        a23 = a23.blend(b23, HI1).add(b23.blend(a23, HI1).rearrange(X_H1));
+        FloatVector t = a01.blend(a23, HI2).add(a23.blend(a01, HI2).rearrange(X_H2));
+        if (L >= 16) t = t.add(t.rearrange(X_2));
+        if (L >= 8) t = t.add(t.rearrange(X_1));
         store(out, i, add,
-                (p0.add(q0).reduceLanes(VectorOperators.ADD) + u0) * sc.getAtIndex(ValueLayout.JAVA_FLOAT, i),
-                (p1.add(q1).reduceLanes(VectorOperators.ADD) + u1) * sc.getAtIndex(ValueLayout.JAVA_FLOAT, i + 1),
-                (p2.add(q2).reduceLanes(VectorOperators.ADD) + u2) * sc.getAtIndex(ValueLayout.JAVA_FLOAT, i + 2),
-                (p3.add(q3).reduceLanes(VectorOperators.ADD) + u3) * sc.getAtIndex(ValueLayout.JAVA_FLOAT, i + 3));
+                (t.lane(0) + u0) * sc.getAtIndex(ValueLayout.JAVA_FLOAT, i),
+                (t.lane(H1) + u1) * sc.getAtIndex(ValueLayout.JAVA_FLOAT, i + 1),
+                (t.lane(H2) + u2) * sc.getAtIndex(ValueLayout.JAVA_FLOAT, i + 2),
+                (t.lane(H1 + H2) + u3) * sc.getAtIndex(ValueLayout.JAVA_FLOAT, i + 3));
+    }
+
+    /*
+     * SUMS4: four rows' lane sums in one vector, in a fixed order, not reduceLanes(ADD), which adds in one
+     * order interpreted and in another compiled (a stream's last bits then depended on JIT timing). Lanes
+     * without bit H1 of their index take row a's pairs, lanes with it row b's; then the same with bit H2 for
+     * the two pairs of rows; then folds by 2 and 1. Row sums land in lanes 0, H1, H2 and H1 + H2.
+     */
+    private static final int H1 = L / 2, H2 = L / 4;
+    private static final VectorMask<Float> HI1 = laneBit(H1), HI2 = laneBit(H2);
+    private static final VectorShuffle<Float> X_H1 = VectorShuffle.fromOp(F, i -> i ^ H1), X_H2 = VectorShuffle.fromOp(F, i -> i ^ H2),
+            X_2 = VectorShuffle.fromOp(F, i -> i ^ Math.min(2, H2)), X_1 = VectorShuffle.fromOp(F, i -> i ^ 1);
+
+    private static VectorMask<Float> laneBit(int bit) {
+        boolean[] m = new boolean[L];
+        for (int i = 0; i < L; i++) m[i] = (i & bit) != 0;
+        return VectorMask.fromArray(F, m, 0);
     }
 
     /** Vectors per block of 32 weights: a constant, so the JIT unrolls the chunk loop completely. */
@@ -199,11 +231,17 @@ final class Int8VectorKernel implements StepKernel {
             acc2 = p2.fma(FloatVector.broadcast(F, sc.getAtIndex(ValueLayout.JAVA_FLOAT, s0 + 2L * per + blk)), acc2);
             acc3 = p3.fma(FloatVector.broadcast(F, sc.getAtIndex(ValueLayout.JAVA_FLOAT, s0 + 3L * per + blk)), acc3);
         }
+        // the four lane sums at once in a fixed order, as in rows4
+        FloatVector a01 = acc0.blend(acc1, HI1).add(acc1.blend(acc0, HI1).rearrange(X_H1));
+        FloatVector a23 = acc2.blend(acc3, HI1).add(acc3.blend(acc2, HI1).rearrange(X_H1));
+        FloatVector t = a01.blend(a23, HI2).add(a23.blend(a01, HI2).rearrange(X_H2));
+        if (L >= 16) t = t.add(t.rearrange(X_2));
+        if (L >= 8) t = t.add(t.rearrange(X_1));
         store(out, i, add,
-                acc0.reduceLanes(VectorOperators.ADD) + lastBlock(m, i, v, full),
-                acc1.reduceLanes(VectorOperators.ADD) + lastBlock(m, i + 1, v, full),
-                acc2.reduceLanes(VectorOperators.ADD) + lastBlock(m, i + 2, v, full),
-                acc3.reduceLanes(VectorOperators.ADD) + lastBlock(m, i + 3, v, full));
+                t.lane(0) + lastBlock(m, i, v, full),
+                t.lane(H1) + lastBlock(m, i + 1, v, full),
+                t.lane(H2) + lastBlock(m, i + 2, v, full),
+                t.lane(H1 + H2) + lastBlock(m, i + 3, v, full));
     }
 
     /** The short last block of row i (block index {@code blk}), scaled, or 0 when the row has none. */
