@@ -13,7 +13,6 @@ import org.vecrnn.infer.StreamState;
 import org.vecrnn.kernel.Int8Kernels;
 import org.vecrnn.kernel.SegmentOps;
 import org.vecrnn.model.ElmanRnn;
-import org.vecrnn.model.Parameters;
 import org.vecrnn.quant.Int8Scheme;
 import org.vecrnn.quant.QuantizedRnn;
 import org.vecrnn.quant.Quantizer;
@@ -60,8 +59,8 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** 1-3: train, quantize, stream. Returns the trained parameters. */
-    private Parameters digits() {
+    /** 1-3: train, quantize, stream. */
+    private void digits() {
         say("== 1. Digits: 8x8 images read as 8 steps of 8 pixels, many-to-one, 10 classes");
         say("   training: hidden %d, Adam lr 0.003, batch 32, 30 epochs (progress on stderr)", DIGITS_HIDDEN);
         Trainer.Result r;
@@ -88,7 +87,6 @@ final class DemoCommand implements Callable<Integer> {
                         l.p50Nanos(), l.p99Nanos(), l.stepsPerSecond(), m.stepKernel().describe());
             }
         }
-        return r.params();
     }
 
     /** Streams each image through a fresh state and takes the class of the last step's output. */

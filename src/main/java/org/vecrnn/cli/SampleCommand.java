@@ -52,11 +52,12 @@ final class SampleCommand implements Callable<Integer> {
         if (!method.equals("sample") && !method.equals("greedy") && !method.equals("beam"))
             throw new ParameterException(spec.commandLine(), "--method must be sample, greedy or beam, not '" + method + "'");
         if (start.isEmpty()) throw new ParameterException(spec.commandLine(), "--start must hold at least one character");
-        String vocab;
+        String vocab, task;
         try (SafeTensors st = SafeTensors.openConfined(model)) {
             vocab = st.metadata().get("vocabulary");
+            task = st.metadata().get("task");
         }
-        if (vocab == null || !"chars".equals(taskOf(model)))
+        if (vocab == null || !"chars".equals(task))
             throw VecrnnException.inFile(model, "is not a character model (no task=chars and vocabulary in its metadata); train one with vecrnn train --task chars");
         try (InferenceModel im = InferenceModel.load(model)) {
             if (im.n() != vocab.length() || im.k() != vocab.length())
@@ -89,11 +90,5 @@ final class SampleCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
-    }
-
-    private static String taskOf(Path model) {
-        try (SafeTensors st = SafeTensors.openConfined(model)) {
-            return st.metadata().get("task");
-        }
     }
 }

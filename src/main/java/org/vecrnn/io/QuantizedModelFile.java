@@ -29,7 +29,7 @@ public final class QuantizedModelFile {
     }
 
     public static boolean isQuantized(Path path) {
-        try (SafeTensors st = SafeTensors.open(path)) {
+        try (SafeTensors st = SafeTensors.openConfined(path)) {
             return isQuantized(st);
         }
     }
@@ -42,7 +42,7 @@ public final class QuantizedModelFile {
     }
 
     public static QuantizedRnn load(Path path) {
-        try (SafeTensors st = SafeTensors.open(path)) {
+        try (SafeTensors st = SafeTensors.openConfined(path)) {
             return read(st);
         }
     }
