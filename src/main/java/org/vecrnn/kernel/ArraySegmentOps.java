@@ -16,7 +16,6 @@ final class ArraySegmentOps implements SegmentOps {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     private static final int CHUNK = 4096;
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][] {new float[CHUNK], new float[CHUNK]});
-    private final SegmentOps scalar = new ScalarSegmentOps();
 
     @Override
     public void tanh(MemorySegment s, long off, long count) {
@@ -42,26 +41,6 @@ final class ArraySegmentOps implements SegmentOps {
             for (int i = 0; i < m; i++) a[i] *= Math.fma(b[i], -b[i], 1f);
             MemorySegment.copy(a, 0, g, F, ga, m);
         }
-    }
-
-    /** Row by row into one accumulator per column: each column's sum in row order, as the scalar one. */
-    @Override
-    public void columnSums(MemorySegment src, long off, int rows, int cols, MemorySegment dst, long dstOff) {
-        if (cols > CHUNK / 2) {
-            scalar.columnSums(src, off, rows, cols, dst, dstOff);
-            return;
-        }
-        float[][] buf = BUFFERS.get();
-        float[] a = buf[0], acc = buf[1];
-        java.util.Arrays.fill(acc, 0, cols, 0f);
-        int perChunk = CHUNK / cols;
-        for (int r0 = 0; r0 < rows; r0 += perChunk) {
-            int m = Math.min(perChunk, rows - r0);
-            MemorySegment.copy(src, F, (off + (long) r0 * cols) * Float.BYTES, a, 0, m * cols);
-            for (int r = 0; r < m; r++)
-                for (int j = 0, base = r * cols; j < cols; j++) acc[j] += a[base + j];
-        }
-        MemorySegment.copy(acc, 0, dst, F, dstOff * Float.BYTES, cols);
     }
 
     @Override

@@ -21,15 +21,6 @@ final class ScalarSegmentOps implements SegmentOps {
     }
 
     @Override
-    public void columnSums(MemorySegment src, long off, int rows, int cols, MemorySegment dst, long dstOff) {
-        for (int j = 0; j < cols; j++) {
-            float s = 0;
-            for (int r = 0; r < rows; r++) s += src.getAtIndex(F, off + (long) r * cols + j);
-            dst.setAtIndex(F, dstOff + j, s);
-        }
-    }
-
-    @Override
     public String describe() {
         return "scalar";
     }

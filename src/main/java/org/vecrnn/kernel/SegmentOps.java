@@ -4,8 +4,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Element-wise work on off-heap float blocks that sits between the GEMMs of batched training: tanh in
- * place, its backward, and column sums. Offsets and counts are in floats; bounds are checked by the
- * segment accesses themselves. Chosen once by {@link #get()}: the Vector API version when the module is
+ * place and its backward. Offsets and counts are in floats; bounds are checked by the segment accesses
+ * themselves. Chosen once by {@link #get()}: the Vector API version when the module is
  * present, the scalar one otherwise, forcible with {@code -Dvecrnn.segmentops=scalar|vector}.
  */
 public interface SegmentOps {
@@ -16,9 +16,6 @@ public interface SegmentOps {
 
     /** g[i] *= 1 - h[i]² (the derivative of tanh, given its output h). */
     void tanhBackward(MemorySegment g, long gOff, MemorySegment h, long hOff, long count);
-
-    /** dst[j] = Σ_r src[off + r·cols + j] for j < cols, r < rows (overwrites dst). */
-    void columnSums(MemorySegment src, long off, int rows, int cols, MemorySegment dst, long dstOff);
 
     String describe();
 

@@ -59,22 +59,6 @@ final class VectorSegmentOps implements SegmentOps {
     }
 
     @Override
-    public void columnSums(MemorySegment src, long off, int rows, int cols, MemorySegment dst, long dstOff) {
-        int j = 0;
-        for (; j + L <= cols; j += L) {
-            FloatVector acc = FloatVector.zero(S);
-            for (int r = 0; r < rows; r++)
-                acc = acc.add(FloatVector.fromMemorySegment(S, src, (off + (long) r * cols + j) * Float.BYTES, NATIVE));
-            acc.intoMemorySegment(dst, (dstOff + j) * Float.BYTES, NATIVE);
-        }
-        for (; j < cols; j++) {
-            float s = 0;
-            for (int r = 0; r < rows; r++) s += src.getAtIndex(F, off + (long) r * cols + j);
-            dst.setAtIndex(F, dstOff + j, s);
-        }
-    }
-
-    @Override
     public String describe() {
         return "Vector API " + S.vectorBitSize() + "-bit";
     }
