@@ -25,7 +25,9 @@ import org.vecrnn.model.ElmanRnn;
  * The batch workload: B=64 sequences of T=100 steps, n=128, d=256, k=16, h and o of every step kept.
  * Time per batch; sequences per second = 64 / (seconds per op). Java: the scalar reference, the Vector API
  * path on one thread and on two (a caller-owned pool); native: C fused steps sequence by sequence, and
- * OpenBLAS sgemm (one product for all input projections, then one per step for the recurrence), one thread.
+ * OpenBLAS sgemm (one product for all input projections, then one per step for the recurrence), one thread;
+ * oneDNN (libonednn_yard.so, see OneDnn): its vanilla RNN primitive over the whole batch (every h kept), then
+ * the head over all B*T rows as one inner product with a logistic post-op, one thread.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,7 +38,7 @@ import org.vecrnn.model.ElmanRnn;
 public class BatchBench {
     static final int B = 64, T = 100, N = 128, D = 256, K = 16;
 
-    @Param({"scalar", "vector", "vector_2threads", "c_fused", "openblas_sgemm"})
+    @Param({"scalar", "vector", "vector_2threads", "c_fused", "openblas_sgemm", "onednn_rnn"})
     public String impl;
 
     ElmanRnn model;
@@ -44,6 +46,7 @@ public class BatchBench {
     ExecutorService pool;
     float[] x;
     NativeRnn nat;
+    OneDnn dnn;
     MemorySegment nx, nh, no, scratch;
 
     @Setup(Level.Trial)
@@ -65,6 +68,14 @@ public class BatchBench {
                 no = nat.zeros((long) B * T * K);
                 scratch = nat.zeros((long) B * T * D + 3L * B * D + (long) B * K);
             }
+            case "onednn_rnn" -> {
+                dnn = new OneDnn(model);
+                dnn.batch(B, T);
+                nx = dnn.floats(x);
+                nh = dnn.zeros((long) B * T * D);
+                no = dnn.zeros((long) B * T * K);
+                System.err.println("vecrnn bench: " + dnn.describe());
+            }
             default -> throw new IllegalArgumentException(impl);
         }
     }
@@ -75,6 +86,10 @@ public class BatchBench {
             case "vector_2threads" -> { return im.forward(x, B, T, null, pool, 2); }
             case "c_fused" -> { NativeRnn.FORWARD_FUSED.invokeExact(nat.model, nx, B, T, nh, no); return no; }
             case "openblas_sgemm" -> { NativeRnn.FORWARD_SGEMM.invokeExact(nat.model, nx, B, T, nh, no, scratch); return no; }
+            case "onednn_rnn" -> {
+                if ((int) OneDnn.FORWARD_RNN.invokeExact(dnn.model, nx, B, T, nh, no) != 0) throw OneDnn.failure();
+                return no;
+            }
             default -> { return im.forward(x, B, T, null); }
         }
     }
@@ -84,6 +99,7 @@ public class BatchBench {
         if (pool != null) pool.close();
         if (im != null) im.close();
         if (nat != null) nat.close();
+        if (dnn != null) dnn.close();
         model.close();
     }
 }

@@ -24,7 +24,10 @@ import org.vecrnn.model.ElmanRnn;
 /**
  * The stream workload: one time step with the head and g (sigmoid), o_t into the caller's array, on one
  * stream, for the scalar reference, the Vector API path (the width the JVM prefers, 512-bit here; see
- * StreamBench256), the C fused step and the OpenBLAS sgemv step. {@code -prof gc} shows bytes per step.
+ * StreamBench256), the C fused step, the OpenBLAS sgemv step, and oneDNN's (libonednn_yard.so, see OneDnn):
+ * {@code onednn_ip}, one inner product on [W | U] with a tanh post-op then the head as an inner product with a
+ * logistic post-op, and {@code onednn_rnn}, the vanilla RNN primitive for T = 1, B = 1 then the same head.
+ * {@code -prof gc} shows bytes per step.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,7 +39,7 @@ public class StreamBench {
     @Param({"64x128x8", "128x256x16", "256x512x32", "512x1024x64"})
     public String size;
 
-    @Param({"scalar", "vector", "c_fused", "openblas_sgemv"})
+    @Param({"scalar", "vector", "c_fused", "openblas_sgemv", "onednn_ip", "onednn_rnn"})
     public String impl;
 
     static final int INPUTS = 64;
@@ -47,6 +50,8 @@ public class StreamBench {
     float[][] xs;
     float[] o;
     NativeRnn nat;
+    OneDnn dnn;
+    boolean dnnIp;
     MemorySegment nh, nhNext, no;
     MemorySegment[] nxs;
     int t;
@@ -73,6 +78,16 @@ public class StreamBench {
                 nxs = new MemorySegment[INPUTS];
                 for (int i = 0; i < INPUTS; i++) nxs[i] = nat.floats(xs[i]);
             }
+            case "onednn_ip", "onednn_rnn" -> {
+                dnn = new OneDnn(model);
+                dnnIp = impl.equals("onednn_ip");
+                nh = dnn.zeros(s[1]);
+                nhNext = dnn.zeros(s[1]);
+                no = dnn.zeros(s[2]);
+                nxs = new MemorySegment[INPUTS];
+                for (int i = 0; i < INPUTS; i++) nxs[i] = dnn.floats(xs[i]);
+                System.err.println("vecrnn bench: " + dnn.describe());
+            }
             default -> throw new IllegalArgumentException(impl);
         }
         if (im != null) stream = im.newStream();
@@ -84,6 +99,14 @@ public class StreamBench {
         if (stream != null) {
             stream.step(xs[i], o);
             bh.consume(o);
+        } else if (dnn != null) {
+            int rc = dnnIp ? (int) OneDnn.STEP_IP.invokeExact(dnn.model, nh, nxs[i], nhNext, no)
+                    : (int) OneDnn.STEP_RNN.invokeExact(dnn.model, nh, nxs[i], nhNext, no);
+            if (rc != 0) throw OneDnn.failure();
+            MemorySegment tmp = nh;
+            nh = nhNext;
+            nhNext = tmp;
+            bh.consume(no);
         } else {
             if (impl.equals("c_fused")) NativeRnn.STEP_FUSED.invokeExact(nat.model, nh, nxs[i], nhNext, no);
             else NativeRnn.STEP_SGEMV.invokeExact(nat.model, nh, nxs[i], nhNext, no);
@@ -98,6 +121,7 @@ public class StreamBench {
     public void tearDown() {
         if (im != null) im.close();
         if (nat != null) nat.close();
+        if (dnn != null) dnn.close();
         model.close();
     }
 }
