@@ -31,7 +31,8 @@ final class GemmArgs {
 
     private static void matrix(String name, MemorySegment s, long off, int rows, int cols, int ld, boolean written) {
         if (s == null) throw new IllegalArgumentException("sgemm: " + name + " is null");
-        if (!s.isNative()) throw new IllegalArgumentException("sgemm: " + name + " must be an off-heap (native) segment");
+        if (!s.isNative() && !(s.heapBase().orElse(null) instanceof float[]))
+            throw new IllegalArgumentException("sgemm: " + name + " must be a native segment or a heap segment over a float[]");
         if (written && s.isReadOnly()) throw new IllegalArgumentException("sgemm: " + name + " is read-only");
         if ((s.address() & 3) != 0) throw new IllegalArgumentException("sgemm: " + name + " is not 4-byte aligned");
         if (off < 0) throw new IllegalArgumentException("sgemm: " + name + " offset " + off + " is negative");
@@ -53,6 +54,7 @@ final class GemmArgs {
     private static void disjoint(String name, MemorySegment s, long off, int rows, int cols, int ld,
                                  MemorySegment c, long cOff, int m, int n, int ldc) {
         if (rows == 0 || cols == 0) return;
+        if (s.isNative() != c.isNative() || (!s.isNative() && s.heapBase().get() != c.heapBase().get())) return; // apart
         long s0 = s.address() + off * Float.BYTES, s1 = s.address() + end(off, rows, cols, ld) * Float.BYTES;
         long c0 = c.address() + cOff * Float.BYTES, c1 = c.address() + end(cOff, m, n, ldc) * Float.BYTES;
         if (s0 < c1 && c0 < s1) throw new IllegalArgumentException("sgemm: C overlaps " + name + " (BLAS needs C apart from the inputs)");

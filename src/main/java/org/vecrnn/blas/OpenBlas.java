@@ -26,12 +26,15 @@ public final class OpenBlas implements Sgemm {
     private static final AddressLayout P = ValueLayout.ADDRESS;
 
     private final String library;
-    private final MethodHandle sgemm, setThreads, getThreads;
+    /** The plain downcall for native segments; the critical one (heap access, no GC during it) for heap ones. */
+    private final MethodHandle sgemm, sgemmHeap, setThreads, getThreads;
     private final String coreName, config;
 
-    private OpenBlas(String library, MethodHandle sgemm, MethodHandle setThreads, MethodHandle getThreads, String coreName, String config) {
+    private OpenBlas(String library, MethodHandle sgemm, MethodHandle sgemmHeap, MethodHandle setThreads, MethodHandle getThreads,
+                     String coreName, String config) {
         this.library = library;
         this.sgemm = sgemm;
+        this.sgemmHeap = sgemmHeap;
         this.setThreads = setThreads;
         this.getThreads = getThreads;
         this.coreName = coreName;
@@ -52,14 +55,16 @@ public final class OpenBlas implements Sgemm {
             throw new IllegalStateException("cannot load " + path + ": " + e.getMessage(), e);
         }
         Linker linker = Linker.nativeLinker();
-        MethodHandle sgemm = linker.downcallHandle(symbol(lib, path, "cblas_sgemm"), FunctionDescriptor.ofVoid(
-                I, I, I, I, I, I, FL, P, I, P, I, FL, P, I));
+        FunctionDescriptor gemm = FunctionDescriptor.ofVoid(I, I, I, I, I, I, FL, P, I, P, I, FL, P, I);
+        MemorySegment gemmSymbol = symbol(lib, path, "cblas_sgemm");
+        MethodHandle sgemm = linker.downcallHandle(gemmSymbol, gemm);
+        MethodHandle sgemmHeap = linker.downcallHandle(gemmSymbol, gemm, Linker.Option.critical(true));
         MethodHandle set = linker.downcallHandle(symbol(lib, path, "openblas_set_num_threads"), FunctionDescriptor.ofVoid(I));
         MethodHandle get = linker.downcallHandle(symbol(lib, path, "openblas_get_num_threads"), FunctionDescriptor.of(I));
         String core = string(linker, lib, "openblas_get_corename"), config = string(linker, lib, "openblas_get_config");
         if (config.contains("USE64BITINT"))
             throw new IllegalStateException(path + " is an ILP64 (64-bit integer) build; vecrnn calls the LP64 interface");
-        return new OpenBlas(path, sgemm, set, get, core, config);
+        return new OpenBlas(path, sgemm, sgemmHeap, set, get, core, config);
     }
 
     private static MemorySegment symbol(SymbolLookup lib, String path, String name) {
@@ -82,8 +87,9 @@ public final class OpenBlas implements Sgemm {
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a, long aOff, int lda,
                       MemorySegment b, long bOff, int ldb, float beta, MemorySegment c, long cOff, int ldc) {
         if (!GemmArgs.check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc)) return;
+        MethodHandle h = a.isNative() && b.isNative() && c.isNative() ? sgemm : sgemmHeap;
         try {
-            sgemm.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha,
+            h.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha,
                     a.asSlice(aOff * Float.BYTES), lda, b.asSlice(bOff * Float.BYTES), ldb, beta, c.asSlice(cOff * Float.BYTES), ldc);
         } catch (RuntimeException | Error e) {
             throw e;

@@ -175,8 +175,10 @@ final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble(-1, 1);
         double[] s = new double[ROUNDS];
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            // warm-up until C2 has compiled the path: the first batch runs interpreted code (0.2-0.6 s at the
+            // default sizes) and the next ones C1 code; 3 s is past both here
             long warm = System.nanoTime();
-            for (int i = 0; i < 3 || System.nanoTime() - warm < 1_000_000_000L; i++) im.forward(x, batch, steps, null, pool, threads);
+            for (int i = 0; i < 3 || System.nanoTime() - warm < 3_000_000_000L; i++) im.forward(x, batch, steps, null, pool, threads);
             for (int i = 0; i < ROUNDS; i++) {
                 long t0 = System.nanoTime();
                 im.forward(x, batch, steps, null, pool, threads);

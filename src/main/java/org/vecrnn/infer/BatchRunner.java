@@ -7,18 +7,28 @@ import org.vecrnn.kernel.Activation;
  * Known sequences through a {@link BatchKernel}, on one thread: sequences in groups of up to
  * {@value #GROUP} (the group's h rows stay in L1/L2 and each W load serves all of them), time in chunks of
  * up to {@value #TIME_CHUNK} steps. Per chunk, {@code U x_t + a} of every step and sequence is one matrix
- * product; then per step the group's recurrence {@code H_t = tanh(H_{t-1} Wᵀ + P_t)} and head are one
- * product each. Buffers are allocated per call (a call is a whole batch, not a step).
+ * product (through OpenBLAS when a {@link BlasProjection} is given, else the kernel's); then per step the
+ * group's recurrence {@code H_t = tanh(H_{t-1} Wᵀ + P_t)} and head are one product each. Buffers are
+ * allocated per call (a call is a whole batch, not a step).
+ *
+ * <p>Groups start at multiples of {@value #GROUP} sequences, and callers that split a batch between threads
+ * split it there too: a BLAS may round a row differently depending on how many rows share its product
+ * (OpenBLAS 0.3.21 does), so the same groups give the same bits whatever the number of threads. 32 rather
+ * than 64: two threads then share the 64-sequence benchmark batch, and the kernel's recurrence runs as
+ * fast on 32 rows (4.8 ms for 32 sequences against 9.8 for 64, B=64, T=100, d=256, this machine).
  */
 final class BatchRunner {
-    static final int GROUP = 64, TIME_CHUNK = 32;
+    static final int GROUP = 32, TIME_CHUNK = 32;
 
     private final BatchKernel kernel;
+    private final BlasProjection projection;
     private final Activation g;
     private final int n, d, k, hs, zs;
 
-    BatchRunner(BatchKernel kernel, Activation g) {
+    /** {@code projection} null: the kernel projects too. */
+    BatchRunner(BatchKernel kernel, BlasProjection projection, Activation g) {
         this.kernel = kernel;
+        this.projection = projection;
         this.g = g;
         n = kernel.n();
         d = kernel.d();
@@ -41,7 +51,8 @@ final class BatchRunner {
                 // time-major rows, so that the rows of one step are contiguous for the recurrence
                 for (int t = 0; t < tc; t++)
                     for (int b = 0; b < G; b++) System.arraycopy(x, ((s0 + b) * T + t0 + t) * n, xt, (t * G + b) * n, n);
-                kernel.project(xt, 0, tc * G, p, 0);
+                if (projection != null) projection.project(xt, 0, tc * G, p, 0, hs);
+                else kernel.project(xt, 0, tc * G, p, 0);
                 for (int t = 0; t < tc; t++) {
                     kernel.recur(hA, 0, p, t * G * hs, G, hB, 0);
                     kernel.heads(hB, 0, G, z, 0);

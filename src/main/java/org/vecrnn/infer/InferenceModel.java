@@ -1,6 +1,7 @@
 package org.vecrnn.infer;
 
 import java.nio.file.Path;
+import org.vecrnn.blas.Blas;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.io.QuantizedModelFile;
 import org.vecrnn.kernel.Int8Kernels;
@@ -19,34 +20,46 @@ import org.vecrnn.model.Output;
 
 /**
  * A model ready for inference: a {@link StepKernel} (fp32 or int8, scalar or Vector API) and the output
- * activation g, plus, for fp32, the {@link BatchKernel} that runs known sequences as matrix products.
+ * activation g, plus, for fp32, the {@link BatchKernel} that runs known sequences as matrix products, with
+ * their input projection on OpenBLAS when the {@code blas} chooser loaded it ({@link BlasProjection}).
  * Immutable and shared by any number of threads; each stream keeps its own {@link StreamState}.
  * Closing frees the kernels' weight memory and must not race with their use.
  */
 public final class InferenceModel implements AutoCloseable {
     private final StepKernel step;
     private final BatchKernel batch;
+    private final BlasProjection projection;
     private final Output g;
     private final Activation act;
 
     /** Any step kernel (an int8 one too); known sequences then run step by step through it. */
     public InferenceModel(StepKernel step, Output g) {
-        this(step, null, g, Kernels.activation(g));
+        this(step, null, null, g, Kernels.activation(g));
     }
 
-    InferenceModel(StepKernel step, BatchKernel batch, Output g, Activation act) {
+    private InferenceModel(StepKernel step, BatchKernel batch, BlasProjection projection, Output g, Activation act) {
         if (g == null) throw new IllegalArgumentException("output activation is null");
         if (batch != null && (batch.n() != step.n() || batch.d() != step.d() || batch.k() != step.k()))
             throw new IllegalArgumentException("batch and step kernels of different sizes");
         this.step = step;
         this.batch = batch;
+        this.projection = projection;
         this.g = g;
         this.act = act;
     }
 
-    /** The fp32 kernels chosen at start-up (Vector API when available; see {@link Kernels}). */
+    /**
+     * The fp32 kernels chosen at start-up (Vector API when available; see {@link Kernels}); known sequences
+     * project their inputs through OpenBLAS when {@link Blas} loaded it.
+     */
     public static InferenceModel of(ElmanRnn model) {
-        return new InferenceModel(Kernels.stepKernel(model), Kernels.batchKernel(model), model.output(), Kernels.activation(model.output()));
+        BlasProjection projection = Blas.openBlas().isPresent() ? new BlasProjection(model, Blas.get()) : null;
+        return new InferenceModel(Kernels.stepKernel(model), Kernels.batchKernel(model), projection, model.output(), Kernels.activation(model.output()));
+    }
+
+    /** The kernel family alone, for known sequences too, OpenBLAS or not (tests, benchmarks). */
+    public static InferenceModel javaKernels(ElmanRnn model) {
+        return new InferenceModel(Kernels.stepKernel(model), Kernels.batchKernel(model), null, model.output(), Kernels.activation(model.output()));
     }
 
     /**
@@ -65,7 +78,7 @@ public final class InferenceModel implements AutoCloseable {
 
     /** The fp32 scalar reference kernels, whatever the chooser picked (tests, benchmarks). */
     public static InferenceModel scalar(ElmanRnn model) {
-        return new InferenceModel(Kernels.scalarStepKernel(model), Kernels.scalarBatchKernel(model), model.output(), Activation.scalar(model.output()));
+        return new InferenceModel(Kernels.scalarStepKernel(model), Kernels.scalarBatchKernel(model), null, model.output(), Activation.scalar(model.output()));
     }
 
     public int n() { return step.n(); }
@@ -76,7 +89,8 @@ public final class InferenceModel implements AutoCloseable {
 
     /** What runs, for logs and benchmark lines. */
     public String describe() {
-        return batch == null ? step.describe() : step.describe() + "; sequences: " + batch.describe();
+        return batch == null ? step.describe() : step.describe() + "; sequences: " + batch.describe()
+                + (projection == null ? "" : ", input projection on " + projection.describe());
     }
 
     /** A new stream with h = 0. */
@@ -96,7 +110,9 @@ public final class InferenceModel implements AutoCloseable {
      * The same, with the B sequences split into {@code parts} contiguous groups run as tasks on the
      * caller's executor (a small pool the caller owns; a library must not fill the common ForkJoin pool).
      * Each group is independent, so threads share nothing but the read-only weights and disjoint slices
-     * of the output arrays.
+     * of the output arrays. Parts are whole groups of {@value BatchRunner#GROUP} sequences (see
+     * {@link BatchRunner}), so a batch of fewer sequences runs on one thread, and the result is the same
+     * bit for bit for any number of parts.
      */
     public Sequences forward(float[] x, int B, int T, float[] h0, Executor executor, int parts) {
         int n = n(), d = d(), k = k();
@@ -106,13 +122,15 @@ public final class InferenceModel implements AutoCloseable {
         if ((long) B * T * Math.max(d, k) > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("B*T*d is too large for one array");
         if (parts < 1) throw new IllegalArgumentException("parts must be at least 1");
         float[] h = new float[B * T * d], o = new float[B * T * k];
-        int p = Math.min(parts, B);
+        // split where BatchRunner's groups start, so that any number of parts gives the same bits
+        int unit = batch == null ? 1 : BatchRunner.GROUP, units = (B + unit - 1) / unit;
+        int p = Math.min(parts, units);
         if (p == 1) {
             run(x, T, h0, h, o, 0, B);
         } else {
             List<CompletableFuture<Void>> tasks = new ArrayList<>();
             for (int i = 0; i < p; i++) {
-                int from = (int) ((long) B * i / p), to = (int) ((long) B * (i + 1) / p);
+                int from = (int) Math.min(B, (long) units * i / p * unit), to = (int) Math.min(B, (long) units * (i + 1) / p * unit);
                 tasks.add(CompletableFuture.runAsync(() -> run(x, T, h0, h, o, from, to), executor));
             }
             try {
@@ -126,7 +144,7 @@ public final class InferenceModel implements AutoCloseable {
     }
 
     private void run(float[] x, int T, float[] h0, float[] h, float[] o, int from, int to) {
-        if (batch != null) new BatchRunner(batch, act).run(x, T, h0, h, o, from, to);
+        if (batch != null) new BatchRunner(batch, projection, act).run(x, T, h0, h, o, from, to);
         else stepwise(x, T, h0, h, o, from, to);
     }
 
@@ -157,5 +175,6 @@ public final class InferenceModel implements AutoCloseable {
     public void close() {
         step.close();
         if (batch != null) batch.close();
+        if (projection != null) projection.close();
     }
 }

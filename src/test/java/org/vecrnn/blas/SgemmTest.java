@@ -129,7 +129,7 @@ class SgemmTest {
             assertThrows(IllegalArgumentException.class, () -> g.sgemm(true, false, 3, 3, 4, 1f, a, 0, 4, b, 0, 3, 0f, c, 0, 3), "A^T needs ld >= m over k rows");
             assertThrows(IllegalArgumentException.class, () -> g.sgemm(false, true, 3, 3, 4, 1f, a, 0, 4, b, 0, 3, 0f, c, 0, 3), "B^T needs ld >= k");
             assertThrows(IllegalArgumentException.class, () -> g.sgemm(false, false, 3, 3, 4, 1f, a, 0, 4, b, 0, 3, 0f, c, 0, 0), "ldc 0");
-            assertThrows(IllegalArgumentException.class, () -> g.sgemm(false, false, 3, 3, 4, 1f, MemorySegment.ofArray(new float[12]), 0, 4, b, 0, 3, 0f, c, 0, 3), "heap");
+            assertThrows(IllegalArgumentException.class, () -> g.sgemm(false, false, 3, 3, 4, 1f, MemorySegment.ofArray(new byte[48]), 0, 4, b, 0, 3, 0f, c, 0, 3), "heap, not float[]");
             assertThrows(IllegalArgumentException.class, () -> g.sgemm(false, false, 3, 3, 4, 1f, a, 0, 4, b, 0, 3, 0f, c.asReadOnly(), 0, 3), "read-only C");
             assertThrows(IllegalArgumentException.class, () -> g.sgemm(false, false, 3, 3, 4, 1f, a, 0, 4, a, 0, 3, 0f, a, 0, 3), "C overlaps A");
             assertThrows(IllegalArgumentException.class, () -> g.sgemm(false, false, 3, 3, 4, 1f, a.asSlice(1), 0, 4, b, 0, 3, 0f, c, 0, 3), "misaligned");
@@ -143,6 +143,35 @@ class SgemmTest {
         MemorySegment x = closed.allocate(16 * 4L, 64);
         closed.close();
         assertThrows(IllegalStateException.class, () -> g.sgemm(false, false, 2, 2, 2, 1f, x, 0, 2, x, 4, 2, 0f, x, 8, 2), "closed memory");
+    }
+
+    /** Heap segments over float[] give the same bits as native ones (OpenBLAS reads them in place). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("impls")
+    void heapArraysGiveTheNativeResult(String name) {
+        Sgemm g = impl(name);
+        Random r = new Random(5);
+        System.out.println("SgemmTest.heapArraysGiveTheNativeResult seed=5 " + name);
+        for (int[] s : new int[][] {{1, 1, 1}, {3, 17, 33}, {65, 16, 100}, {17, 257, 15}}) {
+            int m = s[0], n = s[1], k = s[2];
+            float[] a = new float[m * k + 3], b = new float[k * n], c = new float[m * n + 5];
+            for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+            for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+            for (int i = 0; i < c.length; i++) c[i] = (float) r.nextGaussian();
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment an = copy(arena, a), bn = copy(arena, b), cn = copy(arena, c);
+                g.sgemm(false, true, m, n, k, 0.5f, an, 3, k, bn, 0, k, 1f, cn, 5, n);
+                g.sgemm(false, true, m, n, k, 0.5f, MemorySegment.ofArray(a), 3, k, MemorySegment.ofArray(b), 0, k, 1f, MemorySegment.ofArray(c), 5, n);
+                for (int i = 0; i < c.length; i++) assertEquals(cn.getAtIndex(F, i), c[i], "m=" + m + " n=" + n + " k=" + k + " at " + i);
+            }
+            float[] shared = new float[m * k + m * n];
+            assertThrows(IllegalArgumentException.class, () -> g.sgemm(false, false, m, n, k, 1f, MemorySegment.ofArray(shared), 0, k,
+                    MemorySegment.ofArray(b), 0, n, 0f, MemorySegment.ofArray(shared), (long) m * k - 1, n), "C overlaps A in one array");
+        }
+    }
+
+    private static MemorySegment copy(Arena arena, float[] v) {
+        return arena.allocate(v.length * 4L, 64).copyFrom(MemorySegment.ofArray(v));
     }
 
     /**

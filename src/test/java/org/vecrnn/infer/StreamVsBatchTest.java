@@ -1,13 +1,16 @@
 package org.vecrnn.infer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vecrnn.RandomModels;
 import org.vecrnn.kernel.StepKernel;
@@ -38,9 +41,11 @@ class StreamVsBatchTest {
         List<Case> all = new ArrayList<>();
         all.add(new Case(1, 1, 1, 1, 1, Output.IDENTITY, 7));
         all.add(new Case(5, 17, 3, 5, 9, Output.SIGMOID, 8));
-        all.add(new Case(19, 65, 4, 67, 40, Output.SOFTMAX, 9));   // more sequences than one group of 64
+        all.add(new Case(19, 65, 4, 67, 40, Output.SOFTMAX, 9));   // three groups of 32 sequences, the last short
         all.add(new Case(33, 100, 15, 6, 70, Output.IDENTITY, 10)); // more steps than one time chunk
         all.add(new Case(16, 16, 16, 4, 5, Output.SIGMOID, 11));
+        all.add(new Case(7, 33, 5, 64, 12, Output.SIGMOID, 12));   // two whole groups: one per thread
+        all.add(new Case(3, 20, 2, 40, 6, Output.SOFTMAX, 13));    // a whole group and a short one
         return all;
     }
 
@@ -66,12 +71,19 @@ class StreamVsBatchTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void vectorStreamMatchesVectorBatch(Case c) throws Exception {
+    /** The chosen path (the input projection on OpenBLAS when it loads) and the kernel family alone. */
+    static Stream<Arguments> chosenAndJava() {
+        return cases().stream().flatMap(c -> Stream.of(Arguments.of(c, "chosen"), Arguments.of(c, "java")));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("chosenAndJava")
+    void vectorStreamMatchesVectorBatch(Case c, String path) throws Exception {
         double scale = 1.0 / Math.sqrt(Math.max(c.d, c.n)); // so Σ_j |W_ij| ≤ 1 and Σ_j |U_ij| ≤ 1
-        try (ElmanRnn m = RandomModels.model(c.n, c.d, c.k, c.g, scale, c.seed); InferenceModel im = InferenceModel.of(m);
+        try (ElmanRnn m = RandomModels.model(c.n, c.d, c.k, c.g, scale, c.seed);
+             InferenceModel im = path.equals("java") ? InferenceModel.javaKernels(m) : InferenceModel.of(m);
              ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            assertEquals(path.equals("chosen") && org.vecrnn.blas.Blas.openBlas().isPresent(), im.describe().contains("input projection on OpenBLAS"), im.describe());
             float[] x = RandomModels.uniform(c.B * c.T * c.n, 1, c.seed + 1), h0 = RandomModels.uniform(c.B * c.d, 1, c.seed + 2);
             float[] h = new float[c.B * c.T * c.d], o = new float[c.B * c.T * c.k];
             InferenceOracleTest.streamAll(im, x, c.B, c.T, h0, h, o);

@@ -23,11 +23,14 @@ import org.vecrnn.model.ElmanRnn;
 
 /**
  * The batch workload: B=64 sequences of T=100 steps, n=128, d=256, k=16, h and o of every step kept.
- * Time per batch; sequences per second = 64 / (seconds per op). Java: the scalar reference, the Vector API
- * path on one thread and on two (a caller-owned pool); native: C fused steps sequence by sequence, and
- * OpenBLAS sgemm (one product for all input projections, then one per step for the recurrence), one thread;
- * oneDNN (libonednn_yard.so, see OneDnn): its vanilla RNN primitive over the whole batch (every h kept), then
- * the head over all B*T rows as one inner product with a logistic post-op, one thread.
+ * Time per batch; sequences per second = 64 / (seconds per op). vecrnn: the scalar reference, the path
+ * {@code InferenceModel.of} chooses (input projection on OpenBLAS through FFM, recurrence and head in the
+ * Vector API batch kernel) on one thread and on two (a caller-owned pool), and the Vector API kernel alone,
+ * as without OpenBLAS ({@code java}, {@code java_2threads}); native: C fused steps sequence by sequence,
+ * and OpenBLAS sgemm in C (one product for all input projections, then per step one for the recurrence and
+ * one for the head), one thread; oneDNN (libonednn_yard.so, see OneDnn): its vanilla RNN primitive over the
+ * whole batch (every h kept), then the head over all B*T rows as one inner product with a logistic post-op,
+ * one thread.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,7 +41,7 @@ import org.vecrnn.model.ElmanRnn;
 public class BatchBench {
     static final int B = 64, T = 100, N = 128, D = 256, K = 16;
 
-    @Param({"scalar", "vector", "vector_2threads", "c_fused", "openblas_sgemm", "onednn_rnn"})
+    @Param({"scalar", "vecrnn", "vecrnn_2threads", "java", "java_2threads", "c_fused", "openblas_sgemm", "onednn_rnn"})
     public String impl;
 
     ElmanRnn model;
@@ -55,10 +58,12 @@ public class BatchBench {
         x = BenchModels.uniform(B * T * N, 3);
         switch (impl) {
             case "scalar" -> im = InferenceModel.scalar(model);
-            case "vector", "vector_2threads" -> {
-                im = InferenceModel.of(model);
+            case "vecrnn", "vecrnn_2threads", "java", "java_2threads" -> {
                 if (!Kernels.chosen().startsWith("Vector API"))
                     throw new IllegalStateException("the Vector API path is not available: " + Kernels.chosen());
+                im = impl.startsWith("java") ? InferenceModel.javaKernels(model) : InferenceModel.of(model);
+                if (impl.startsWith("vecrnn") && !im.describe().contains("input projection on OpenBLAS"))
+                    throw new IllegalStateException("OpenBLAS did not load: " + im.describe());
                 pool = Executors.newFixedThreadPool(2);
             }
             case "c_fused", "openblas_sgemm" -> {
@@ -83,7 +88,7 @@ public class BatchBench {
     @Benchmark
     public Object batch() throws Throwable {
         switch (impl) {
-            case "vector_2threads" -> { return im.forward(x, B, T, null, pool, 2); }
+            case "vecrnn_2threads", "java_2threads" -> { return im.forward(x, B, T, null, pool, 2); }
             case "c_fused" -> { NativeRnn.FORWARD_FUSED.invokeExact(nat.model, nx, B, T, nh, no); return no; }
             case "openblas_sgemm" -> { NativeRnn.FORWARD_SGEMM.invokeExact(nat.model, nx, B, T, nh, no, scratch); return no; }
             case "onednn_rnn" -> {
