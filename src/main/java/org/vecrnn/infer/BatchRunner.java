@@ -7,9 +7,10 @@ import org.vecrnn.kernel.Activation;
  * Known sequences through a {@link BatchKernel}, on one thread: sequences in groups of up to
  * {@value #GROUP} (the group's h rows stay in L1/L2 and each W load serves all of them), time in chunks of
  * up to {@value #TIME_CHUNK} steps. Per chunk, {@code U x_t + a} of every step and sequence is one matrix
- * product (through OpenBLAS when a {@link BlasProjection} is given, else the kernel's); then per step the
- * group's recurrence {@code H_t = tanh(H_{t-1} Wᵀ + P_t)} and head are one product each. Buffers are
- * allocated per call (a call is a whole batch, not a step).
+ * product; then per step the group's recurrence {@code H_t = tanh(H_{t-1} Wᵀ + P_t)} is one product. The
+ * head is one product per step in the kernel, or, with {@link BlasProducts} (OpenBLAS, which then does the
+ * projection too), a few over the whole group once its h is written. Buffers are allocated per call (a call
+ * is a whole batch, not a step).
  *
  * <p>Groups start at multiples of {@value #GROUP} sequences, and callers that split a batch between threads
  * split it there too: a BLAS may round a row differently depending on how many rows share its product
@@ -19,16 +20,21 @@ import org.vecrnn.kernel.Activation;
  */
 final class BatchRunner {
     static final int GROUP = 32, TIME_CHUNK = 32;
+    /** Rows per head product: a bounded critical call (see Sgemm), the block's o still in cache for g. */
+    static final int HEAD_ROWS = 1024;
 
     private final BatchKernel kernel;
-    private final BlasProjection projection;
+    private final BlasProducts blas;
     private final Activation g;
+    /** g acts on each value alone (not softmax): a whole block of rows is one call. */
+    private final boolean elementwise;
     private final int n, d, k, hs, zs;
 
-    /** {@code projection} null: the kernel projects too. */
-    BatchRunner(BatchKernel kernel, BlasProjection projection, Activation g) {
+    /** {@code blas} null: the kernel computes every product. */
+    BatchRunner(BatchKernel kernel, BlasProducts blas, Activation g, boolean elementwise) {
         this.kernel = kernel;
-        this.projection = projection;
+        this.blas = blas;
+        this.elementwise = elementwise;
         this.g = g;
         n = kernel.n();
         d = kernel.d();
@@ -51,19 +57,28 @@ final class BatchRunner {
                 // time-major rows, so that the rows of one step are contiguous for the recurrence
                 for (int t = 0; t < tc; t++)
                     for (int b = 0; b < G; b++) System.arraycopy(x, ((s0 + b) * T + t0 + t) * n, xt, (t * G + b) * n, n);
-                if (projection != null) projection.project(xt, 0, tc * G, p, 0, hs);
+                if (blas != null) blas.project(xt, 0, tc * G, p, 0, hs);
                 else kernel.project(xt, 0, tc * G, p, 0);
                 for (int t = 0; t < tc; t++) {
                     kernel.recur(hA, 0, p, t * G * hs, G, hB, 0);
-                    kernel.heads(hB, 0, G, z, 0);
+                    if (blas == null) kernel.heads(hB, 0, G, z, 0);
                     for (int b = 0; b < G; b++) {
                         int r = (s0 + b) * T + t0 + t;
                         System.arraycopy(hB, b * hs, h, r * d, d);
-                        g.apply(z, b * zs, o, r * k, k);
+                        if (blas == null) g.apply(z, b * zs, o, r * k, k);
                     }
                     float[] swap = hA;
                     hA = hB;
                     hB = swap;
+                }
+            }
+            if (blas != null) { // the group's rows of h and o are contiguous: [s0·T, (s0 + G)·T)
+                int r0 = s0 * T, rows = G * T;
+                for (int r = 0; r < rows; r += HEAD_ROWS) {
+                    int m = Math.min(HEAD_ROWS, rows - r);
+                    blas.heads(h, (r0 + r) * d, m, o, (r0 + r) * k);
+                    if (elementwise) g.apply(o, (r0 + r) * k, o, (r0 + r) * k, m * k);
+                    else for (int i = 0; i < m; i++) g.apply(o, (r0 + r + i) * k, o, (r0 + r + i) * k, k);
                 }
             }
         }

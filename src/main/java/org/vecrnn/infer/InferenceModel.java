@@ -21,14 +21,14 @@ import org.vecrnn.model.Output;
 /**
  * A model ready for inference: a {@link StepKernel} (fp32 or int8, scalar or Vector API) and the output
  * activation g, plus, for fp32, the {@link BatchKernel} that runs known sequences as matrix products, with
- * their input projection on OpenBLAS when the {@code blas} chooser loaded it ({@link BlasProjection}).
+ * their input projection and head on OpenBLAS when the {@code blas} chooser loaded it ({@link BlasProducts}).
  * Immutable and shared by any number of threads; each stream keeps its own {@link StreamState}.
  * Closing frees the kernels' weight memory and must not race with their use.
  */
 public final class InferenceModel implements AutoCloseable {
     private final StepKernel step;
     private final BatchKernel batch;
-    private final BlasProjection projection;
+    private final BlasProducts blas;
     private final Output g;
     private final Activation act;
 
@@ -37,24 +37,24 @@ public final class InferenceModel implements AutoCloseable {
         this(step, null, null, g, Kernels.activation(g));
     }
 
-    private InferenceModel(StepKernel step, BatchKernel batch, BlasProjection projection, Output g, Activation act) {
+    private InferenceModel(StepKernel step, BatchKernel batch, BlasProducts blas, Output g, Activation act) {
         if (g == null) throw new IllegalArgumentException("output activation is null");
         if (batch != null && (batch.n() != step.n() || batch.d() != step.d() || batch.k() != step.k()))
             throw new IllegalArgumentException("batch and step kernels of different sizes");
         this.step = step;
         this.batch = batch;
-        this.projection = projection;
+        this.blas = blas;
         this.g = g;
         this.act = act;
     }
 
     /**
      * The fp32 kernels chosen at start-up (Vector API when available; see {@link Kernels}); known sequences
-     * project their inputs through OpenBLAS when {@link Blas} loaded it.
+     * run their input projection and head through OpenBLAS when {@link Blas} loaded it.
      */
     public static InferenceModel of(ElmanRnn model) {
-        BlasProjection projection = Blas.openBlas().isPresent() ? new BlasProjection(model, Blas.get()) : null;
-        return new InferenceModel(Kernels.stepKernel(model), Kernels.batchKernel(model), projection, model.output(), Kernels.activation(model.output()));
+        BlasProducts blas = Blas.openBlas().isPresent() ? new BlasProducts(model, Blas.get()) : null;
+        return new InferenceModel(Kernels.stepKernel(model), Kernels.batchKernel(model), blas, model.output(), Kernels.activation(model.output()));
     }
 
     /** The kernel family alone, for known sequences too, OpenBLAS or not (tests, benchmarks). */
@@ -90,7 +90,7 @@ public final class InferenceModel implements AutoCloseable {
     /** What runs, for logs and benchmark lines. */
     public String describe() {
         return batch == null ? step.describe() : step.describe() + "; sequences: " + batch.describe()
-                + (projection == null ? "" : ", input projection on " + projection.describe());
+                + (blas == null ? "" : ", input projection and head on " + blas.describe());
     }
 
     /** A new stream with h = 0. */
@@ -144,7 +144,7 @@ public final class InferenceModel implements AutoCloseable {
     }
 
     private void run(float[] x, int T, float[] h0, float[] h, float[] o, int from, int to) {
-        if (batch != null) new BatchRunner(batch, projection, act).run(x, T, h0, h, o, from, to);
+        if (batch != null) new BatchRunner(batch, blas, act, g != Output.SOFTMAX).run(x, T, h0, h, o, from, to);
         else stepwise(x, T, h0, h, o, from, to);
     }
 
@@ -175,6 +175,6 @@ public final class InferenceModel implements AutoCloseable {
     public void close() {
         step.close();
         if (batch != null) batch.close();
-        if (projection != null) projection.close();
+        if (blas != null) blas.close();
     }
 }

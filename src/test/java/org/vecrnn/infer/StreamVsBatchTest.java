@@ -71,7 +71,7 @@ class StreamVsBatchTest {
         }
     }
 
-    /** The chosen path (the input projection on OpenBLAS when it loads) and the kernel family alone. */
+    /** The chosen path (input projection and head on OpenBLAS when it loads) and the kernel family alone. */
     static Stream<Arguments> chosenAndJava() {
         return cases().stream().flatMap(c -> Stream.of(Arguments.of(c, "chosen"), Arguments.of(c, "java")));
     }
@@ -83,7 +83,7 @@ class StreamVsBatchTest {
         try (ElmanRnn m = RandomModels.model(c.n, c.d, c.k, c.g, scale, c.seed);
              InferenceModel im = path.equals("java") ? InferenceModel.javaKernels(m) : InferenceModel.of(m);
              ExecutorService pool = Executors.newFixedThreadPool(2)) {
-            assertEquals(path.equals("chosen") && org.vecrnn.blas.Blas.openBlas().isPresent(), im.describe().contains("input projection on OpenBLAS"), im.describe());
+            assertEquals(path.equals("chosen") && org.vecrnn.blas.Blas.openBlas().isPresent(), im.describe().contains("input projection and head on OpenBLAS"), im.describe());
             float[] x = RandomModels.uniform(c.B * c.T * c.n, 1, c.seed + 1), h0 = RandomModels.uniform(c.B * c.d, 1, c.seed + 2);
             float[] h = new float[c.B * c.T * c.d], o = new float[c.B * c.T * c.k];
             InferenceOracleTest.streamAll(im, x, c.B, c.T, h0, h, o);

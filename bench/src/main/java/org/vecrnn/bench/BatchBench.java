@@ -24,8 +24,8 @@ import org.vecrnn.model.ElmanRnn;
 /**
  * The batch workload: B=64 sequences of T=100 steps, n=128, d=256, k=16, h and o of every step kept.
  * Time per batch; sequences per second = 64 / (seconds per op). vecrnn: the scalar reference, the path
- * {@code InferenceModel.of} chooses (input projection on OpenBLAS through FFM, recurrence and head in the
- * Vector API batch kernel) on one thread and on two (a caller-owned pool), and the Vector API kernel alone,
+ * {@code InferenceModel.of} chooses (input projection and head on OpenBLAS through FFM, the recurrence in
+ * the Vector API batch kernel) on one thread and on two (a caller-owned pool), and the Vector API kernel alone,
  * as without OpenBLAS ({@code java}, {@code java_2threads}); native: C fused steps sequence by sequence,
  * and OpenBLAS sgemm in C (one product for all input projections, then per step one for the recurrence and
  * one for the head), one thread; oneDNN (libonednn_yard.so, see OneDnn): its vanilla RNN primitive over the
@@ -62,7 +62,7 @@ public class BatchBench {
                 if (!Kernels.chosen().startsWith("Vector API"))
                     throw new IllegalStateException("the Vector API path is not available: " + Kernels.chosen());
                 im = impl.startsWith("java") ? InferenceModel.javaKernels(model) : InferenceModel.of(model);
-                if (impl.startsWith("vecrnn") && !im.describe().contains("input projection on OpenBLAS"))
+                if (impl.startsWith("vecrnn") && !im.describe().contains("input projection and head on OpenBLAS"))
                     throw new IllegalStateException("OpenBLAS did not load: " + im.describe());
                 pool = Executors.newFixedThreadPool(2);
             }
