@@ -17,7 +17,7 @@ import org.vecrnn.model.Parameters;
  * off-heap segments, so plain downcalls suffice. OpenBLAS uses its AVX-512 kernels only with
  * OPENBLAS_CORETYPE=SkylakeX in the environment (Debian's 0.3.21 does not recognise this CPU); bench/run sets it.
  */
-final class NativeRnn implements AutoCloseable {
+final class NativeRnn extends NativeYardstick {
     private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT;
     private static final ValueLayout P = ValueLayout.ADDRESS;
     private static final Linker LINKER = Linker.nativeLinker();
@@ -44,7 +44,6 @@ final class NativeRnn implements AutoCloseable {
         return LINKER.downcallHandle(LIB.find(name).orElseThrow(() -> new IllegalStateException("no symbol " + name)), fd);
     }
 
-    final Arena arena = Arena.ofShared();
     final MemorySegment model;
 
     NativeRnn(ElmanRnn m) {
@@ -58,23 +57,12 @@ final class NativeRnn implements AutoCloseable {
         if (model.equals(MemorySegment.NULL)) throw new IllegalStateException("rnn_create failed");
     }
 
-    MemorySegment floats(float[] v) {
-        MemorySegment s = arena.allocate(4L * Math.max(1, v.length), 64);
-        MemorySegment.copy(v, 0, s, ValueLayout.JAVA_FLOAT, 0, v.length);
-        return s;
-    }
-
-    MemorySegment zeros(long count) {
-        return arena.allocate(4L * Math.max(1, count), 64);
-    }
-
     @Override
-    public void close() {
+    void free() {
         try {
             FREE.invokeExact(model);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-        arena.close();
     }
 }

@@ -18,7 +18,7 @@ import org.vecrnn.model.Parameters;
  * onednn}. When the library is missing the onednn params fail their setup with {@link #MISSING} and JMH goes
  * on with the others. Weights come from the same ElmanRnn as NativeRnn's; oneDNN runs on one OpenMP thread.
  */
-final class OneDnn implements AutoCloseable {
+final class OneDnn extends NativeYardstick {
     private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT;
     private static final ValueLayout P = ValueLayout.ADDRESS;
     private static final Linker LINKER = Linker.nativeLinker();
@@ -65,7 +65,6 @@ final class OneDnn implements AutoCloseable {
         }
     }
 
-    final Arena arena = Arena.ofShared();
     final MemorySegment model;
 
     /** The stream primitives (inner product, RNN with T = B = 1, head) for the model's weights. */
@@ -104,23 +103,12 @@ final class OneDnn implements AutoCloseable {
         }
     }
 
-    MemorySegment floats(float[] v) {
-        MemorySegment s = arena.allocate(4L * Math.max(1, v.length), 64);
-        MemorySegment.copy(v, 0, s, ValueLayout.JAVA_FLOAT, 0, v.length);
-        return s;
-    }
-
-    MemorySegment zeros(long count) {
-        return arena.allocate(4L * Math.max(1, count), 64);
-    }
-
     @Override
-    public void close() {
+    void free() {
         try {
             FREE.invokeExact(model);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-        arena.close();
     }
 }
