@@ -10,8 +10,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Segments are native, or heap segments over a {@code float[]} ({@code MemorySegment.ofArray}): OpenBLAS
  * reads and writes those in place through a critical downcall, which holds off the garbage collector for
- * the length of the call, so callers keep heap products short (about a millisecond at most: the batched
- * forward pass projects one time chunk of one group of sequences at a time).
+ * the length of the call, so callers keep heap products short (the batched forward pass cuts its products
+ * into calls of at most 2^24 multiply-adds, about 0.2 ms here).
  *
  * <p>Every argument is checked in Java before any work ({@link GemmArgs}): negative sizes, leading dimensions
  * smaller than a row, a matrix that would run past the end of its segment, other heap segments, a read-only

@@ -20,7 +20,7 @@ import org.vecrnn.kernel.Activation;
  */
 final class BatchRunner {
     static final int GROUP = 32, TIME_CHUNK = 32;
-    /** Rows per head product: a bounded critical call (see Sgemm), the block's o still in cache for g. */
+    /** Rows per head block: the block's o is still in cache when g runs over it. */
     static final int HEAD_ROWS = 1024;
 
     private final BatchKernel kernel;

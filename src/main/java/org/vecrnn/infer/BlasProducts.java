@@ -16,6 +16,12 @@ import org.vecrnn.model.ElmanRnn;
  * sequences are grouped.
  */
 final class BlasProducts implements AutoCloseable {
+    /**
+     * Multiply-adds per sgemm call at most: a heap call holds off the GC while it runs, and 2^24 of them take
+     * about 0.2 ms here, whatever the model's size (a fixed cut, so the same rows always share a call).
+     */
+    static final long CALL_WORK = 1L << 24;
+
     private final Sgemm gemm;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment U, V;
@@ -36,13 +42,21 @@ final class BlasProducts implements AutoCloseable {
     /** p[r] = U x[r] + a for rows r in [0, rows): x rows n floats apart from xOff, p rows {@code stride} apart. */
     void project(float[] x, int xOff, int rows, float[] p, int pOff, int stride) {
         for (int r = 0; r < rows; r++) System.arraycopy(a, 0, p, pOff + r * stride, d);
-        gemm.sgemm(false, true, rows, d, n, 1f, MemorySegment.ofArray(x), xOff, n, U, 0, n, 1f, MemorySegment.ofArray(p), pOff, stride);
+        MemorySegment xs = MemorySegment.ofArray(x), ps = MemorySegment.ofArray(p);
+        for (int r = 0, step = rowsPerCall((long) n * d); r < rows; r += step)
+            gemm.sgemm(false, true, Math.min(step, rows - r), d, n, 1f, xs, xOff + (long) r * n, n, U, 0, n, 1f, ps, pOff + (long) r * stride, stride);
     }
 
     /** z[r] = V h[r] + b for rows r in [0, rows): h rows d floats apart from hOff, z rows k apart from zOff. */
     void heads(float[] h, int hOff, int rows, float[] z, int zOff) {
         for (int r = 0; r < rows; r++) System.arraycopy(b, 0, z, zOff + r * k, k);
-        gemm.sgemm(false, true, rows, k, d, 1f, MemorySegment.ofArray(h), hOff, d, V, 0, d, 1f, MemorySegment.ofArray(z), zOff, k);
+        MemorySegment hs = MemorySegment.ofArray(h), zs = MemorySegment.ofArray(z);
+        for (int r = 0, step = rowsPerCall((long) d * k); r < rows; r += step)
+            gemm.sgemm(false, true, Math.min(step, rows - r), k, d, 1f, hs, hOff + (long) r * d, d, V, 0, d, 1f, zs, zOff + (long) r * k, k);
+    }
+
+    private static int rowsPerCall(long workPerRow) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, CALL_WORK / workPerRow));
     }
 
     String describe() {

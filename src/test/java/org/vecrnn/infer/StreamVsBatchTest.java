@@ -46,6 +46,7 @@ class StreamVsBatchTest {
         all.add(new Case(16, 16, 16, 4, 5, Output.SIGMOID, 11));
         all.add(new Case(7, 33, 5, 64, 12, Output.SIGMOID, 12));   // two whole groups: one per thread
         all.add(new Case(3, 20, 2, 40, 6, Output.SOFTMAX, 13));    // a whole group and a short one
+        all.add(new Case(300, 200, 300, 40, 33, Output.SOFTMAX, 14)); // OpenBLAS products cut into several calls
         return all;
     }
 
