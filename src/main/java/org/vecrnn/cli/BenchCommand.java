@@ -16,10 +16,10 @@ import org.vecrnn.kernel.Int8Kernels;
 import org.vecrnn.kernel.SegmentOps;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Output;
-import org.vecrnn.model.Parameters;
 import org.vecrnn.quant.Int8Scheme;
 import org.vecrnn.quant.Quantizer;
 import org.vecrnn.train.TrainBench;
+import org.vecrnn.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -194,12 +194,8 @@ final class BenchCommand implements Callable<Integer> {
         return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
     }
 
-    /** PyTorch's default init, U(-1/sqrt(d), 1/sqrt(d)), from a fixed seed. */
+    /** PyTorch's default init (the trainer's), from a fixed seed, sigmoid head. */
     static ElmanRnn randomModel(int n, int d, int k) {
-        SplittableRandom r = new SplittableRandom(42);
-        Parameters p = Parameters.zeros(n, d, k);
-        double bound = 1 / Math.sqrt(d);
-        for (float[] a : p.all()) for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble(-bound, bound);
-        return ElmanRnn.of(n, d, k, Output.SIGMOID, p);
+        return ElmanRnn.of(n, d, k, Output.SIGMOID, Trainer.init(n, d, k, 42));
     }
 }

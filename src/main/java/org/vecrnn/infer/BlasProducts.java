@@ -33,8 +33,8 @@ final class BlasProducts implements AutoCloseable {
         n = model.n();
         d = model.d();
         k = model.k();
-        U = arena.allocate(model.U().byteSize(), ElmanRnn.ALIGNMENT).copyFrom(model.U()).asReadOnly();
-        V = arena.allocate(model.V().byteSize(), ElmanRnn.ALIGNMENT).copyFrom(model.V()).asReadOnly();
+        U = ElmanRnn.readOnlyCopy(arena, model.U().toArray(ValueLayout.JAVA_FLOAT));
+        V = ElmanRnn.readOnlyCopy(arena, model.V().toArray(ValueLayout.JAVA_FLOAT));
         a = model.a().toArray(ValueLayout.JAVA_FLOAT);
         b = model.b().toArray(ValueLayout.JAVA_FLOAT);
     }

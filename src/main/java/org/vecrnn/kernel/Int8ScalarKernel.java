@@ -1,6 +1,5 @@
 package org.vecrnn.kernel;
 
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.vecrnn.quant.Int8Matrix;
 import org.vecrnn.quant.QuantizedRnn;
@@ -15,27 +14,9 @@ import org.vecrnn.quant.QuantizedRnn;
  * Only the weights are int8; h and x stay float, so no activation rounding is added. Also the fallback
  * when the Vector API is missing. Reads the model's memory in place (no copy).
  */
-final class Int8ScalarKernel implements StepKernel {
-    private final QuantizedRnn model;
-    /** Whether {@link #close()} closes the model (see {@link Int8Kernels#owning}). */
-    private final boolean owns;
-    /** Set by {@link #close()}: a closed kernel refuses use even when it borrowed its model. */
-    private volatile boolean closed;
-    private final Int8Matrix U, W, V;
-    private final MemorySegment a, b;
-    private final int n, d, k;
-
+final class Int8ScalarKernel extends Int8Kernel {
     Int8ScalarKernel(QuantizedRnn model, boolean owns) {
-        this.model = model;
-        this.owns = owns;
-        this.U = model.U();
-        this.W = model.W();
-        this.V = model.V();
-        this.a = model.a();
-        this.b = model.b();
-        this.n = model.n();
-        this.d = model.d();
-        this.k = model.k();
+        super(model, owns);
     }
 
     /** Σ over row i of {@code m} times v[vOff..], in the reference order described above. */
@@ -51,15 +32,6 @@ final class Int8ScalarKernel implements StepKernel {
         }
         return acc;
     }
-
-    @Override
-    public int n() { return n; }
-
-    @Override
-    public int d() { return d; }
-
-    @Override
-    public int k() { return k; }
 
     @Override
     public void step(float[] h, float[] x, float[] hNext) {
@@ -86,18 +58,7 @@ final class Int8ScalarKernel implements StepKernel {
     }
 
     @Override
-    public long weightBytes() {
-        return model.bytes();
-    }
-
-    @Override
     public String describe() {
         return model.scheme().id() + " scalar";
-    }
-
-    @Override
-    public void close() {
-        closed = true;
-        if (owns) model.close();
     }
 }

@@ -31,43 +31,16 @@ import org.vecrnn.quant.QuantizedRnn;
  *     1,000 steps at (512, 1024, 64) from 0.010 to 0.020 (max abs against the double reference).</li>
  * </ul>
  */
-final class Int8VectorKernel implements StepKernel {
+final class Int8VectorKernel extends Int8Kernel {
     static final VectorSpecies<Float> F = VectorWidth.FLOATS;
     /** As many bytes as F has float lanes: one load fills one float vector after widening. */
     static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * Byte.SIZE));
     static final int L = F.length();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
-    private final QuantizedRnn model;
-    /** Whether {@link #close()} closes the model (see {@link Int8Kernels#owning}). */
-    private final boolean owns;
-    /** Set by {@link #close()}: a closed kernel refuses use even when it borrowed its model. */
-    private volatile boolean closed;
-    private final Int8Matrix U, W, V;
-    private final MemorySegment a, b;
-    private final int n, d, k;
-
     Int8VectorKernel(QuantizedRnn model, boolean owns) {
-        this.model = model;
-        this.owns = owns;
-        this.U = model.U();
-        this.W = model.W();
-        this.V = model.V();
-        this.a = model.a();
-        this.b = model.b();
-        this.n = model.n();
-        this.d = model.d();
-        this.k = model.k();
+        super(model, owns);
     }
-
-    @Override
-    public int n() { return n; }
-
-    @Override
-    public int d() { return d; }
-
-    @Override
-    public int k() { return k; }
 
     @Override
     public void step(float[] h, float[] x, float[] hNext) {
@@ -268,18 +241,7 @@ final class Int8VectorKernel implements StepKernel {
     }
 
     @Override
-    public long weightBytes() {
-        return model.bytes();
-    }
-
-    @Override
     public String describe() {
         return model.scheme().id() + " Vector API " + F.vectorBitSize() + "-bit (bytes widened to float)";
-    }
-
-    @Override
-    public void close() {
-        closed = true;
-        if (owns) model.close();
     }
 }

@@ -45,6 +45,14 @@ public final class ElmanRnn implements AutoCloseable {
     }
 
     private MemorySegment copy(float[] values) {
+        return readOnlyCopy(arena, values);
+    }
+
+    /**
+     * values in {@code arena}'s memory, {@value #ALIGNMENT}-byte aligned and read-only (at least one byte is
+     * allocated, so an empty array still gets an aligned address). The one place weights enter native memory.
+     */
+    public static MemorySegment readOnlyCopy(Arena arena, float[] values) {
         MemorySegment s = arena.allocate((long) Math.max(1, values.length) * Float.BYTES, ALIGNMENT);
         MemorySegment.copy(values, 0, s, ValueLayout.JAVA_FLOAT, 0, values.length);
         return s.asSlice(0, (long) values.length * Float.BYTES).asReadOnly();

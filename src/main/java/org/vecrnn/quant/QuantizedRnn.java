@@ -75,9 +75,7 @@ public final class QuantizedRnn implements AutoCloseable {
     }
 
     private MemorySegment floats(float[] values) {
-        MemorySegment s = arena.allocate((long) Math.max(1, values.length) * Float.BYTES, ElmanRnn.ALIGNMENT);
-        MemorySegment.copy(values, 0, s, ValueLayout.JAVA_FLOAT, 0, values.length);
-        return s.asSlice(0, (long) values.length * Float.BYTES).asReadOnly();
+        return ElmanRnn.readOnlyCopy(arena, values);
     }
 
     public int n() { return n; }

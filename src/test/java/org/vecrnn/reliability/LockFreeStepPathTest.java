@@ -37,7 +37,7 @@ class LockFreeStepPathTest {
     /** The classes the step path may reach, by binary name; implementations of the interfaces are among them. */
     static final List<String> CLASSES = List.of("org.vecrnn.infer.StreamState", "org.vecrnn.kernel.StepKernel", "org.vecrnn.kernel.Activation",
             "org.vecrnn.kernel.ScalarStepKernel", "org.vecrnn.kernel.VectorStepKernel", "org.vecrnn.kernel.Int8ScalarKernel",
-            "org.vecrnn.kernel.Int8VectorKernel", "org.vecrnn.kernel.Int8Checks", "org.vecrnn.kernel.VectorTanh",
+            "org.vecrnn.kernel.Int8VectorKernel", "org.vecrnn.kernel.Int8Kernel", "org.vecrnn.kernel.Int8Checks", "org.vecrnn.kernel.VectorTanh",
             "org.vecrnn.kernel.VectorKernelProvider", "org.vecrnn.kernel.ScalarKernelProvider", "org.vecrnn.model.Output",
             "org.vecrnn.quant.Int8Matrix", "org.vecrnn.quant.QuantizedRnn", "org.vecrnn.kernel.Tanh");
 

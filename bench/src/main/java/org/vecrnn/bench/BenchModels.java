@@ -3,7 +3,7 @@ package org.vecrnn.bench;
 import java.util.SplittableRandom;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Output;
-import org.vecrnn.model.Parameters;
+import org.vecrnn.train.Trainer;
 
 final class BenchModels {
     private BenchModels() {}
@@ -14,13 +14,9 @@ final class BenchModels {
         return new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])};
     }
 
-    /** PyTorch's default init U(-1/sqrt(d), 1/sqrt(d)), sigmoid head, fixed seed. */
+    /** PyTorch's default init (the trainer's), sigmoid head, fixed seed. */
     static ElmanRnn model(int n, int d, int k) {
-        SplittableRandom r = new SplittableRandom(42);
-        Parameters p = Parameters.zeros(n, d, k);
-        double bound = 1 / Math.sqrt(d);
-        for (float[] a : p.all()) for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble(-bound, bound);
-        return ElmanRnn.of(n, d, k, Output.SIGMOID, p);
+        return ElmanRnn.of(n, d, k, Output.SIGMOID, Trainer.init(n, d, k, 42));
     }
 
     static float[] uniform(int len, long seed) {

@@ -1,0 +1,53 @@
+package org.vecrnn.kernel;
+
+import java.lang.foreign.MemorySegment;
+import org.vecrnn.quant.Int8Matrix;
+import org.vecrnn.quant.QuantizedRnn;
+
+/**
+ * What the int8 step kernels share: the model's matrices and biases read in place (no copy), its sizes,
+ * and closing. Subclasses differ only in how they run a step.
+ */
+abstract class Int8Kernel implements StepKernel {
+    final QuantizedRnn model;
+    /** Whether {@link #close()} closes the model (see {@link Int8Kernels#owning}). */
+    private final boolean owns;
+    /** Set by {@link #close()}: a closed kernel refuses use even when it borrowed its model. */
+    volatile boolean closed;
+    final Int8Matrix U, W, V;
+    final MemorySegment a, b;
+    final int n, d, k;
+
+    Int8Kernel(QuantizedRnn model, boolean owns) {
+        this.model = model;
+        this.owns = owns;
+        this.U = model.U();
+        this.W = model.W();
+        this.V = model.V();
+        this.a = model.a();
+        this.b = model.b();
+        this.n = model.n();
+        this.d = model.d();
+        this.k = model.k();
+    }
+
+    @Override
+    public final int n() { return n; }
+
+    @Override
+    public final int d() { return d; }
+
+    @Override
+    public final int k() { return k; }
+
+    @Override
+    public final long weightBytes() {
+        return model.bytes();
+    }
+
+    @Override
+    public final void close() {
+        closed = true;
+        if (owns) model.close();
+    }
+}
