@@ -13,8 +13,9 @@ import java.util.Optional;
 
 /**
  * OpenBLAS's {@code cblas_sgemm} through {@code java.lang.foreign}. Arguments are checked by {@link GemmArgs}
- * before the downcall; the library gets addresses of native segments only (heap arrays would need
- * {@code Linker.Option.critical}, which the JDK reserves for very short calls).
+ * before the downcall. Native segments go through a plain downcall; heap segments over float[] through a
+ * critical one ({@code Linker.Option.critical(true)}), which holds off the GC for the call, so callers keep
+ * those calls short (see {@link Sgemm}).
  *
  * <p>Only LP64 builds (32-bit {@code blasint}) are accepted: an ILP64 library ({@code USE64BITINT} in its
  * config string) would read our 32-bit sizes as garbage, so {@link #load} refuses it.
@@ -119,14 +120,6 @@ public final class OpenBlas implements Sgemm {
     /** The kernel family OpenBLAS picked, e.g. "SkylakeX" (or "Prescott" when it misread the CPU). */
     public String coreName() {
         return coreName;
-    }
-
-    public String config() {
-        return config;
-    }
-
-    public String library() {
-        return library;
     }
 
     @Override

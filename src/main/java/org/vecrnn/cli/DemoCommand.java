@@ -11,7 +11,6 @@ import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.infer.StepLatency;
 import org.vecrnn.infer.StreamState;
 import org.vecrnn.kernel.Int8Kernels;
-import org.vecrnn.kernel.SegmentOps;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.quant.Int8Scheme;
 import org.vecrnn.quant.QuantizedRnn;
@@ -149,7 +148,7 @@ final class DemoCommand implements Callable<Integer> {
     private Trainer.Result train(Task task, int hidden, int epochs, double maxSeconds, String unit) {
         Trainer.Config c = new Trainer.Config(hidden, epochs, 0.003f, Optimizer.Kind.ADAM, 0.9f, 5f, 1,
                 maxSeconds > 0 ? Schedule.Kind.COSINE : Schedule.Kind.CONSTANT, 0, maxSeconds);
-        return new Trainer(c, Blas.get(), SegmentOps.get(), Progress.forStderr(unit))
+        return new Trainer(c, Blas.get(), Trainer.segmentOps(epochs, task.train(), hidden), Progress.forStderr(unit))
                 .train(task.train(), task.validation(), task.output(), task.loss(), null, false);
     }
 

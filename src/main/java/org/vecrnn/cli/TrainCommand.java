@@ -175,8 +175,7 @@ final class TrainCommand implements Callable<Integer> {
         Path ckpt = checkpoint != null ? checkpoint : output.resolveSibling(output.getFileName() + ".ckpt");
         try (Task task = task(name, d, b, vf)) {
             Progress progress = Progress.forStderr(name.equals("chars") ? "char" : "seq");
-            org.vecrnn.train.Batch first = task.train().batch(0);
-            SegmentOps ops = SegmentOps.forWork((long) e * task.train().batches() * first.T * first.B * d);
+            SegmentOps ops = Trainer.segmentOps(e, task.train(), d);
             Trainer.Result r = new Trainer(config, Blas.get(), ops, progress)
                     .train(task.train(), task.validation(), task.output(), task.loss(), ckpt, resume);
             int n = task.train().n(), k = task.train().k();

@@ -9,11 +9,11 @@ import org.vecrnn.model.ElmanRnn;
 /**
  * The products of known sequences that do not depend on the recurrence, through the {@code blas} interface:
  * the input projection {@code P = X Uᵀ + a} and the head {@code Z = H Vᵀ + b}. OpenBLAS's sgemm reads and
- * writes the heap arrays in place (see {@link Sgemm}), and runs these large products faster than the
- * kernel's own GEMM: the projection 750 against 984 µs for 2,048 rows at n=128, d=256 (medians of 2,500
- * side-by-side calls, AVX-512 kernels, this machine); the head, done per step by the kernel, cost 0.7 ms of
- * a 9.4 ms batch. The recurrence stays in the kernel, whose per-row products give the same bits however the
- * sequences are grouped.
+ * writes the heap arrays in place (see {@link Sgemm}). Alone, OpenBLAS ran the projection faster than the
+ * kernel's GEMM (750 against 984 µs for 2,048 rows at n=128, d=256, medians of 2,500 side-by-side calls);
+ * over a whole batch (B=64, T=100) the gain did not show on one thread (9.66 against 9.53 ms for the
+ * kernel alone, bench/run 2026-11-26 10:16 UTC) and did on two (5.80 against 6.52 ms). The recurrence stays
+ * in the kernel, whose per-row products give the same bits however the sequences are grouped.
  */
 final class BlasProducts implements AutoCloseable {
     /**
@@ -33,8 +33,8 @@ final class BlasProducts implements AutoCloseable {
         n = model.n();
         d = model.d();
         k = model.k();
-        U = ElmanRnn.readOnlyCopy(arena, model.U().toArray(ValueLayout.JAVA_FLOAT));
-        V = ElmanRnn.readOnlyCopy(arena, model.V().toArray(ValueLayout.JAVA_FLOAT));
+        U = ElmanRnn.readOnlyCopy(arena, model.U());
+        V = ElmanRnn.readOnlyCopy(arena, model.V());
         a = model.a().toArray(ValueLayout.JAVA_FLOAT);
         b = model.b().toArray(ValueLayout.JAVA_FLOAT);
     }

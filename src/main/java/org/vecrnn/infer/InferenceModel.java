@@ -34,13 +34,16 @@ public final class InferenceModel implements AutoCloseable {
 
     /** Any step kernel (an int8 one too); known sequences then run step by step through it. */
     public InferenceModel(StepKernel step, Output g) {
-        this(step, null, null, g, Kernels.activation(g));
+        this(step, null, null, requireOutput(g), Kernels.activation(g));
     }
 
-    private InferenceModel(StepKernel step, BatchKernel batch, BlasProducts blas, Output g, Activation act) {
+    private static Output requireOutput(Output g) {
         if (g == null) throw new IllegalArgumentException("output activation is null");
-        if (batch != null && (batch.n() != step.n() || batch.d() != step.d() || batch.k() != step.k()))
-            throw new IllegalArgumentException("batch and step kernels of different sizes");
+        return g;
+    }
+
+    /** The factories below build every kernel from one model, so their sizes agree. */
+    private InferenceModel(StepKernel step, BatchKernel batch, BlasProducts blas, Output g, Activation act) {
         this.step = step;
         this.batch = batch;
         this.blas = blas;
@@ -63,8 +66,8 @@ public final class InferenceModel implements AutoCloseable {
     }
 
     /**
-     * Any model file, fp32 or int8, ready to run with the kernels chosen at start-up. The kernels hold their
-     * own copy of the weights, so nothing else needs to stay open.
+     * Any model file, fp32 or int8, ready to run with the kernels chosen at start-up. The fp32 kernels copy
+     * the weights and the int8 kernel owns its model, so nothing else needs to stay open.
      */
     public static InferenceModel load(Path path) {
         if (QuantizedModelFile.isQuantized(path)) {

@@ -2,15 +2,15 @@ package org.vecrnn.kernel;
 
 /**
  * The fp32 kernels for known sequences, as matrix products over many rows at once:
- * the input projection {@code P = X Uᵀ + a} of every time step in one product, then per time step the
+ * the input projection {@code P = X Uᵀ + a} of many time steps in one product, then per time step the
  * recurrence of a whole batch of sequences {@code H_t = tanh(H_{t-1} Wᵀ + P_t)} and the head
  * {@code Z_t = H_t Vᵀ + b}, each one product. Immutable after construction and shareable between threads.
  *
  * <p>Rows of x are {@code n} floats apart. Rows of d-vectors (p, h) are {@link #hStride()} floats apart and
  * rows of z {@link #zStride()} apart; the padding lanes of p and h rows must be zero and stay zero.
  *
- * <p>This is a small GEMM interface of the kernel's own; when {@code org.vecrnn.blas} lands, {@link #project}
- * (the one large product) is where OpenBLAS through FFM could take over.
+ * <p>This is a small GEMM interface of the kernel's own; with OpenBLAS loaded, {@code infer.BlasProducts}
+ * takes over {@link #project} and the head, and only {@link #recur} runs here.
  */
 public interface BatchKernel extends AutoCloseable {
     int n();

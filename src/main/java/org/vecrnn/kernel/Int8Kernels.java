@@ -40,11 +40,6 @@ public final class Int8Kernels {
         return c == null ? new Int8ScalarKernel(model, owns) : instantiate(c, model, owns);
     }
 
-    /** What {@link #create} makes, e.g. "Vector API 512-bit" or "scalar". */
-    public static String chosen() {
-        return Holder.VECTOR == null ? "scalar" : "Vector API " + Int8VectorKernel.F.vectorBitSize() + "-bit";
-    }
-
     /** The scalar reference, whatever was chosen. */
     public static StepKernel scalar(QuantizedRnn model) {
         return new Int8ScalarKernel(model, false);

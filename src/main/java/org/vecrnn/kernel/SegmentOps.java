@@ -35,8 +35,4 @@ public interface SegmentOps {
     static SegmentOps forWork(long elements) {
         return SegmentOpsChooser.forWork(elements);
     }
-
-    static SegmentOps scalar() {
-        return new ScalarSegmentOps();
-    }
 }

@@ -49,9 +49,17 @@ public final class ElmanRnn implements AutoCloseable {
     }
 
     /**
-     * values in {@code arena}'s memory, {@value #ALIGNMENT}-byte aligned and read-only (at least one byte is
-     * allocated, so an empty array still gets an aligned address). The one place weights enter native memory.
+     * A copy of {@code floats} in {@code arena}'s memory, {@value #ALIGNMENT}-byte aligned and read-only (at
+     * least one float is allocated, so an empty block still gets an aligned address). With the overload
+     * below, the one place weights enter native memory.
      */
+    public static MemorySegment readOnlyCopy(Arena arena, MemorySegment floats) {
+        MemorySegment s = arena.allocate(Math.max(Float.BYTES, floats.byteSize()), ALIGNMENT);
+        MemorySegment.copy(floats, 0, s, 0, floats.byteSize());
+        return s.asSlice(0, floats.byteSize()).asReadOnly();
+    }
+
+    /** The same from a heap array. */
     public static MemorySegment readOnlyCopy(Arena arena, float[] values) {
         MemorySegment s = arena.allocate((long) Math.max(1, values.length) * Float.BYTES, ALIGNMENT);
         MemorySegment.copy(values, 0, s, ValueLayout.JAVA_FLOAT, 0, values.length);

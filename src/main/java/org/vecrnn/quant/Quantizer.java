@@ -50,12 +50,4 @@ public final class Quantizer {
         float s = max / 127f;
         return s > 0 ? s : Float.MIN_VALUE;
     }
-
-    /** The float matrix an int8 one stands for (for tests and error reports). */
-    public static float[] dequantize(Int8Weights w) {
-        float[] out = new float[w.q().length];
-        for (int i = 0; i < w.rows(); i++)
-            for (int j = 0; j < w.cols(); j++) out[i * w.cols() + j] = w.value(i, j);
-        return out;
-    }
 }

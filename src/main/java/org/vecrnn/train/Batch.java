@@ -50,11 +50,6 @@ public final class Batch implements AutoCloseable {
         targetFrom = from;
     }
 
-    /** Whether step t has a target. */
-    public boolean hasTarget(int t) {
-        return topology == Topology.MANY_TO_ONE ? t == T - 1 : t >= targetFrom;
-    }
-
     /** First step with a target. */
     public int firstTarget() {
         return topology == Topology.MANY_TO_ONE ? T - 1 : targetFrom;
@@ -71,11 +66,6 @@ public final class Batch implements AutoCloseable {
         check(s, t);
         long row = topology == Topology.MANY_TO_ONE ? s : (long) t * B + s;
         MemorySegment.copy(v, off, y, F, row * k * Float.BYTES, k);
-    }
-
-    public void setH0(int s, float[] v, int off) {
-        check(s, 0);
-        MemorySegment.copy(v, off, h0, F, (long) s * d * Float.BYTES, d);
     }
 
     /**

@@ -38,11 +38,6 @@ public final class ParamBuffers implements AutoCloseable {
     public MemorySegment V() { return parts[3]; }
     public MemorySegment b() { return parts[4]; }
 
-    /** The five blocks in the order of {@link Parameters#NAMES}. */
-    public MemorySegment[] parts() {
-        return parts.clone();
-    }
-
     public void set(Parameters p) {
         float[][] all = p.all();
         for (int i = 0; i < parts.length; i++) {
@@ -51,11 +46,6 @@ public final class ParamBuffers implements AutoCloseable {
                         + parts[i].byteSize() / Float.BYTES + " for n=" + n + " d=" + d + " k=" + k);
             MemorySegment.copy(all[i], 0, parts[i], F, 0, all[i].length);
         }
-    }
-
-    public void copyFrom(ParamBuffers o) {
-        sameShape(o);
-        for (int i = 0; i < parts.length; i++) MemorySegment.copy(o.parts[i], 0, parts[i], 0, parts[i].byteSize());
     }
 
     /** Copies into existing arrays of the right sizes (one bulk copy per block). */
@@ -70,38 +60,6 @@ public final class ParamBuffers implements AutoCloseable {
 
     public Parameters toParameters() {
         return new Parameters(parts[0].toArray(F), parts[1].toArray(F), parts[2].toArray(F), parts[3].toArray(F), parts[4].toArray(F));
-    }
-
-    public void zero() {
-        for (MemorySegment s : parts) s.fill((byte) 0);
-    }
-
-    /** Σ of squares over all five blocks, in double. */
-    public double squaredNorm() {
-        double s = 0;
-        for (MemorySegment p : parts)
-            for (long i = 0, c = p.byteSize() / Float.BYTES; i < c; i++) {
-                double v = p.getAtIndex(F, i);
-                s += v * v;
-            }
-        return s;
-    }
-
-    public void scale(float f) {
-        for (MemorySegment p : parts)
-            for (long i = 0, c = p.byteSize() / Float.BYTES; i < c; i++) p.setAtIndex(F, i, p.getAtIndex(F, i) * f);
-    }
-
-    public boolean allFinite() {
-        for (MemorySegment p : parts)
-            for (long i = 0, c = p.byteSize() / Float.BYTES; i < c; i++) if (!Float.isFinite(p.getAtIndex(F, i))) return false;
-        return true;
-    }
-
-    public long count() {
-        long c = 0;
-        for (MemorySegment p : parts) c += p.byteSize() / Float.BYTES;
-        return c;
     }
 
     void sameShape(ParamBuffers o) {

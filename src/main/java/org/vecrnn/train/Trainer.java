@@ -45,6 +45,15 @@ public final class Trainer {
         this.progress = progress;
     }
 
+    /**
+     * The element-wise ops for {@code epochs} epochs over {@code data} at hidden size d: about that many tanh
+     * evaluations decide between the heap-array loops and the Vector API ({@link SegmentOps#forWork}).
+     */
+    public static SegmentOps segmentOps(int epochs, TrainingData data, int d) {
+        Batch first = data.batch(0); // its T and B
+        return SegmentOps.forWork((long) epochs * data.batches() * first.T * first.B * d);
+    }
+
     /** PyTorch's default: every parameter ~ U(-1/sqrt(d), 1/sqrt(d)). */
     public static Parameters init(int n, int d, int k, long seed) {
         Random r = new Random(seed);

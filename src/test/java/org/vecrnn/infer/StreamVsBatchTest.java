@@ -21,7 +21,8 @@ import org.vecrnn.model.Output;
  * Streaming one step at a time against the batched forward (one thread and two), on random models.
  * <ul>
  * <li>Scalar kernels: the same float operations in the same order, so the results must be bit-identical.</li>
- * <li>Vector API: the fused step (dot products) and the batch GEMM (outer products) sum in different orders.
+ * <li>Vector API: the fused step (column form) and the batch GEMM (row tiles; the projection and head on
+ * OpenBLAS when it loads) sum in different orders.
  * The weights are drawn from U(-1/d, 1/d) and U(-1/n, 1/n)-ish bounds so every row of W has Σ|W_ij| ≤ 1;
  * with tanh 1-Lipschitz the recurrence is then non-expanding and a difference of δ per step stays below
  * t·δ after t steps, δ = 2(d+n+2)·u·(max row magnitude ≤ 3) + the tanh error. That bound is the tolerance.</li>

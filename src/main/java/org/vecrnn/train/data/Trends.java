@@ -118,10 +118,6 @@ public final class Trends implements Task {
         return sb.toString();
     }
 
-    public SequenceSet testSet() {
-        return test;
-    }
-
     @Override public String name() { return "trends"; }
     @Override public TrainingData train() { return train; }
     @Override public TrainingData validation() { return null; }
