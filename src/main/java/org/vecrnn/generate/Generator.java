@@ -55,7 +55,7 @@ public final class Generator {
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** A finished or growing hypothesis: its tokens, its log-probability, its hidden state and its next input. */
+    /** A finished or growing hypothesis: its tokens, its log-probability, its hidden state and whether it ended. */
     private record Beam(int[] tokens, double logProb, float[] h, boolean done) {}
 
     /**

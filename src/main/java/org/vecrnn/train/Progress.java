@@ -4,8 +4,9 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * Training progress on stderr: a live bar redrawn in place (epoch, batch, loss, examples/s, ETA) when stderr
- * is a terminal, plain lines (one per epoch) otherwise, so logs and CI output stay readable.
+ * Training progress on stderr: a live bar redrawn in place (epoch, batch, loss, examples/s, ETA) when the JVM
+ * has a console, plain lines (one per epoch) otherwise, so logs and CI output stay readable. JDK 25's
+ * {@code System.console()} looks at stdin and stdout only, so {@code 2>log} from a terminal still gets the bar.
  */
 public final class Progress {
     private final PrintStream err;

@@ -2,7 +2,6 @@ package org.vecrnn.train;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Random;
 import org.vecrnn.model.Topology;
 
 /**
@@ -38,7 +37,7 @@ public final class SequenceSet implements TrainingData {
         for (int i = 0; i < N; i++) order[i] = i;
     }
 
-    /** Examples [from, to) of this set as a new set (for validation splits). */
+    /** The examples at {@code indices}, in that order, as a new set (for validation splits). */
     public SequenceSet subset(int[] indices, int batchSize, boolean shuffle) {
         float[] xs = new float[indices.length * T * n];
         int yw = topology == Topology.MANY_TO_ONE ? k : T * k;
@@ -64,13 +63,7 @@ public final class SequenceSet implements TrainingData {
     @Override
     public void startEpoch(int epoch, long seed) {
         for (int i = 0; i < N; i++) order[i] = i;
-        if (!shuffle) return;
-        Random r = new Random(seed * 1_000_003L + epoch);
-        for (int i = N - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1), t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        if (shuffle) Shuffle.epoch(order, seed, epoch);
     }
 
     @Override

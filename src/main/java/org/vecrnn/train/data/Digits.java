@@ -10,6 +10,7 @@ import org.vecrnn.model.Topology;
 import org.vecrnn.train.BatchedBptt;
 import org.vecrnn.train.ParamBuffers;
 import org.vecrnn.train.SequenceSet;
+import org.vecrnn.train.Shuffle;
 import org.vecrnn.train.TrainingData;
 
 /**
@@ -65,12 +66,7 @@ public final class Digits implements Task {
         if (nVal == 0) return new SequenceSet[] {all, null};
         int[] idx = new int[all.N];
         for (int i = 0; i < idx.length; i++) idx[i] = i;
-        Random r = new Random(seed ^ 0x5eed5eedL);
-        for (int i = idx.length - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1), t = idx[i];
-            idx[i] = idx[j];
-            idx[j] = t;
-        }
+        Shuffle.shuffle(idx, new Random(seed ^ 0x5eed5eedL));
         int[] v = java.util.Arrays.copyOfRange(idx, 0, nVal), tr = java.util.Arrays.copyOfRange(idx, nVal, idx.length);
         java.util.Arrays.sort(v);
         java.util.Arrays.sort(tr);

@@ -1,8 +1,8 @@
 package org.vecrnn.train.data;
 
-import java.util.Random;
 import org.vecrnn.model.Topology;
 import org.vecrnn.train.Batch;
+import org.vecrnn.train.Shuffle;
 import org.vecrnn.train.TrainingData;
 
 /**
@@ -47,13 +47,7 @@ final class SeriesWindows implements TrainingData {
     @Override
     public void startEpoch(int epoch, long seed) {
         for (int i = 0; i < order.length; i++) order[i] = from + i;
-        if (!shuffle) return;
-        Random r = new Random(seed * 1_000_003L + epoch);
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1), t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        if (shuffle) Shuffle.epoch(order, seed, epoch);
     }
 
     /** The first row of sequence s in batch i. */
