@@ -20,12 +20,19 @@ public record BatchedGradients(double loss, float[] h, float[] z, float[] o, Par
 
     public static BatchedGradients compute(Sgemm gemm, SegmentOps ops, ElmanRnn m, float[] x, int B, int T, float[] h0, float[] y,
                                            Topology topology, Loss loss) {
+        return compute(gemm, ops, m, x, B, T, h0, y, topology, loss, 0);
+    }
+
+    /** The same with no target before step {@code targetFrom} (see {@link Batch#targetFrom(int)}). */
+    public static BatchedGradients compute(Sgemm gemm, SegmentOps ops, ElmanRnn m, float[] x, int B, int T, float[] h0, float[] y,
+                                           Topology topology, Loss loss, int targetFrom) {
         int n = m.n(), d = m.d(), k = m.k();
         loss.checkCompatible(m.output());
         try (ParamBuffers w = ParamBuffers.of(m.parameters(), n, d, k); ParamBuffers gr = new ParamBuffers(n, d, k);
              Batch batch = new Batch(B, T, n, d, k, topology); BatchedBptt bptt = new BatchedBptt(gemm, ops, n, d, k, m.output());
              Arena arena = Arena.ofConfined()) {
             batch.fill(x, y, h0);
+            if (targetFrom > 0) batch.targetFrom(targetFrom);
             MemorySegment dx = arena.allocate((long) B * T * n * Float.BYTES, 64), dh0 = arena.allocate((long) B * d * Float.BYTES, 64);
             double L = bptt.lossAndGradients(w, batch, loss, gr, dx, dh0);
             bptt.forward(w, batch); // z and o for every step, not only those with a target

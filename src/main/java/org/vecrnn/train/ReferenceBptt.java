@@ -72,6 +72,11 @@ public final class ReferenceBptt {
     }
 
     public Gradients gradients(float[] x, int B, int T, float[] h0, float[] y, Topology topology, Loss loss) {
+        return gradients(x, B, T, h0, y, topology, loss, 0);
+    }
+
+    /** The same with no target before step {@code firstTarget} (truncated BPTT's burn-in steps). */
+    public Gradients gradients(float[] x, int B, int T, float[] h0, float[] y, Topology topology, Loss loss, int firstTarget) {
         loss.checkCompatible(g);
         Forward f = forward(x, B, T, h0);
         double[] dU = new double[d * n], dW = new double[d * d], da = new double[d], dV = new double[k * d], db = new double[k];
@@ -83,7 +88,7 @@ public final class ReferenceBptt {
             for (int t = T - 1; t >= 0; t--) {
                 int ht = (s * T + t) * d, ot = (s * T + t) * k, xt = (s * T + t) * n;
                 java.util.Arrays.fill(dz, 0);
-                if (topology.hasTarget(t, T)) {
+                if (topology.hasTarget(t, T) && t >= firstTarget) {
                     int yt = topology == Topology.MANY_TO_ONE ? s * k : ot;
                     total += stepLoss(f, ot, y, yt, loss);
                     stepLossGradient(f, ot, y, yt, loss, dz);
