@@ -14,10 +14,10 @@ public enum Int8Scheme {
     public static final int BLOCK = 32;
     /**
      * The default of {@code vecrnn quantize}. Measured at (512, 1024, 64) with PyTorch-initialized weights:
-     * the same error (h drift over 1,000 steps 0.010 per row, 0.0096 per block) but the per-block step took
-     * about 1.4 times as long (73 against 52 µs, interleaved in one JVM; 2.5 times at d = 128 and 256: a
-     * scale FMA per 32 weights per row) and 12 % more bytes. Per block pays off only for rows with outliers,
-     * e.g. trained weights with a few large entries.
+     * the same error (h drift over 1,000 steps 0.010 per row, 0.0096 per block), but the per-block step is
+     * slower (Int8StepBenchmark, bench/results/int8-latest.txt: 70.3 against 51.2 µs there, 9.3 against
+     * 4.8 µs at d = 256: a scale FMA per 32 weights per row) and 12 % larger. Per block pays off only for rows
+     * with outliers, e.g. trained weights with a few large entries.
      */
     public static final Int8Scheme DEFAULT = ROW;
 

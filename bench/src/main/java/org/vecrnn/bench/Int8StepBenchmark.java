@@ -1,6 +1,5 @@
 package org.vecrnn.bench;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -19,8 +18,6 @@ import org.vecrnn.kernel.Int8Kernels;
 import org.vecrnn.kernel.Kernels;
 import org.vecrnn.kernel.StepKernel;
 import org.vecrnn.model.ElmanRnn;
-import org.vecrnn.model.Output;
-import org.vecrnn.model.Parameters;
 import org.vecrnn.quant.Int8Scheme;
 import org.vecrnn.quant.QuantizedRnn;
 import org.vecrnn.quant.Quantizer;
@@ -54,13 +51,9 @@ public class Int8StepBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] s = size.split("x");
-        int n = Integer.parseInt(s[0]), d = Integer.parseInt(s[1]), k = Integer.parseInt(s[2]);
-        SplittableRandom r = new SplittableRandom(42);
-        Parameters p = Parameters.zeros(n, d, k);
-        double bound = 1 / Math.sqrt(d); // PyTorch's default init
-        for (float[] t : p.all()) for (int i = 0; i < t.length; i++) t[i] = (float) ((2 * r.nextDouble() - 1) * bound);
-        model = ElmanRnn.of(n, d, k, Output.SIGMOID, p);
+        int[] s = BenchModels.sizes(size);
+        int n = s[0], d = s[1], k = s[2];
+        model = BenchModels.model(n, d, k);
         if (weights.equals("fp32")) kernel = Kernels.stepKernel(model);
         else {
             quantized = Quantizer.quantize(model, Int8Scheme.parse(weights));
@@ -68,9 +61,8 @@ public class Int8StepBenchmark {
         }
         h = new float[d];
         hNext = new float[d];
-        x = new float[n];
         z = new float[k];
-        for (int i = 0; i < n; i++) x[i] = (float) (2 * r.nextDouble() - 1);
+        x = BenchModels.uniform(n, 7);
         System.out.println("# weights " + weights + " n=" + n + " d=" + d + " k=" + k + ": " + kernel.weightBytes() + " bytes, " + kernel.describe());
     }
 
