@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * of one forward pass would cost more than the GEMMs around them as a scalar loop.
  */
 final class VectorSegmentOps implements SegmentOps {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = VectorWidth.FLOATS; // -Dvecrnn.vectorBits applies here too
     private static final int L = S.length();
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
