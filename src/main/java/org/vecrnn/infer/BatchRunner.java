@@ -9,8 +9,8 @@ import org.vecrnn.kernel.Activation;
  * up to {@value #TIME_CHUNK} steps. Per chunk, {@code U x_t + a} of every step and sequence is one matrix
  * product; then per step the group's recurrence {@code H_t = tanh(H_{t-1} Wᵀ + P_t)} is one product. The
  * head is one product per step in the kernel, or, with {@link BlasProducts} (OpenBLAS, which then does the
- * projection too), a few over the whole group once its h is written. Buffers are allocated per call (a call
- * is a whole batch, not a step).
+ * projection too), a few over the whole group once its h is written. A runner keeps its scratch (1.6 MB at
+ * n=128, d=256) for its next call, so one thread at a time may use it (InferenceModel keeps idle ones).
  *
  * <p>Groups start at multiples of {@value #GROUP} sequences, and callers that split a batch between threads
  * split it there too: a BLAS may round a row differently depending on how many rows share its product
@@ -29,6 +29,8 @@ final class BatchRunner {
     /** g acts on each value alone (not softmax): a whole block of rows is one call. */
     private final boolean elementwise;
     private final int n, d, k, hs, zs;
+    /** Scratch for a group of {@value #GROUP} and a chunk of {@value #TIME_CHUNK} steps, made on first use. */
+    private float[] xt, p, hA, hB, z;
 
     /** {@code blas} null: the kernel computes every product. */
     BatchRunner(BatchKernel kernel, BlasProducts blas, Activation g, boolean elementwise) {
@@ -45,9 +47,14 @@ final class BatchRunner {
 
     /** Sequences [from, to) of x [B,T,n] into h [B,T,d] and o [B,T,k]; h0 [B,d] or null. */
     void run(float[] x, int T, float[] h0, float[] h, float[] o, int from, int to) {
-        int groupMax = Math.min(GROUP, to - from), tcMax = Math.min(TIME_CHUNK, T);
-        float[] xt = new float[tcMax * groupMax * n], p = new float[tcMax * groupMax * hs];
-        float[] hA = new float[groupMax * hs], hB = new float[groupMax * hs], z = new float[groupMax * zs];
+        if (xt == null) {
+            xt = new float[TIME_CHUNK * GROUP * n];
+            p = new float[TIME_CHUNK * GROUP * hs];
+            hA = new float[GROUP * hs];
+            hB = new float[GROUP * hs];
+            z = new float[GROUP * zs];
+        }
+        float[] xt = this.xt, p = this.p, hA = this.hA, hB = this.hB, z = this.z;
         for (int s0 = from; s0 < to; s0 += GROUP) {
             int G = Math.min(GROUP, to - s0);
             java.util.Arrays.fill(hA, 0f);

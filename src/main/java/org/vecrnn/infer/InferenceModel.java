@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import org.vecrnn.kernel.Activation;
 import org.vecrnn.kernel.BatchKernel;
@@ -31,6 +32,8 @@ public final class InferenceModel implements AutoCloseable {
     private final BlasProducts blas;
     private final Output g;
     private final Activation act;
+    /** Batch runners not in use, with their scratch: at most one per caller that ran at the same time. */
+    private final ConcurrentLinkedQueue<BatchRunner> idle = new ConcurrentLinkedQueue<>();
 
     /** Any step kernel (an int8 one too); known sequences then run step by step through it. */
     public InferenceModel(StepKernel step, Output g) {
@@ -118,13 +121,28 @@ public final class InferenceModel implements AutoCloseable {
      * bit for bit for any number of parts.
      */
     public Sequences forward(float[] x, int B, int T, float[] h0, Executor executor, int parts) {
+        if (B < 1 || T < 1) throw new IllegalArgumentException("B and T must be at least 1: B=" + B + " T=" + T);
+        if ((long) B * T * Math.max(d(), k()) > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("B*T*d is too large for one array");
+        float[] h = new float[B * T * d()], o = new float[B * T * k()];
+        forward(x, B, T, h0, h, o, executor, parts);
+        return new Sequences(B, T, h, o);
+    }
+
+    /**
+     * The same into the caller's arrays, h [B,T,d] and o [B,T,k], every value overwritten: a service that
+     * runs batch after batch allocates nothing for the outputs (7 MB a call at B=64, T=100, d=256, whose
+     * zeroing and first touch cost about a tenth of the call here).
+     */
+    public void forward(float[] x, int B, int T, float[] h0, float[] h, float[] o, Executor executor, int parts) {
         int n = n(), d = d(), k = k();
         if (B < 1 || T < 1) throw new IllegalArgumentException("B and T must be at least 1: B=" + B + " T=" + T);
         if (x.length != (long) B * T * n) throw new IllegalArgumentException("x has " + x.length + " values, expected B*T*n=" + (long) B * T * n);
         if (h0 != null && h0.length != (long) B * d) throw new IllegalArgumentException("h0 has " + h0.length + " values, expected B*d=" + (long) B * d);
-        if ((long) B * T * Math.max(d, k) > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("B*T*d is too large for one array");
+        if (h.length != (long) B * T * d) throw new IllegalArgumentException("h has " + h.length + " values, expected B*T*d=" + (long) B * T * d);
+        if (o.length != (long) B * T * k) throw new IllegalArgumentException("o has " + o.length + " values, expected B*T*k=" + (long) B * T * k);
+        // x and h0 are read while h and o are written
+        if (h == x || h == h0 || h == o || o == x || o == h0) throw new IllegalArgumentException("h and o must be arrays of their own, not x, h0 or each other");
         if (parts < 1) throw new IllegalArgumentException("parts must be at least 1");
-        float[] h = new float[B * T * d], o = new float[B * T * k];
         // split where BatchRunner's groups start, so that any number of parts gives the same bits
         int unit = batch == null ? 1 : BatchRunner.GROUP, units = (B + unit - 1) / unit;
         int p = Math.min(parts, units);
@@ -143,12 +161,20 @@ public final class InferenceModel implements AutoCloseable {
                 throw e;
             }
         }
-        return new Sequences(B, T, h, o);
     }
 
     private void run(float[] x, int T, float[] h0, float[] h, float[] o, int from, int to) {
-        if (batch != null) new BatchRunner(batch, blas, act, g != Output.SOFTMAX).run(x, T, h0, h, o, from, to);
-        else stepwise(x, T, h0, h, o, from, to);
+        if (batch == null) {
+            stepwise(x, T, h0, h, o, from, to);
+            return;
+        }
+        BatchRunner r = idle.poll();
+        if (r == null) r = new BatchRunner(batch, blas, act, g != Output.SOFTMAX);
+        try {
+            r.run(x, T, h0, h, o, from, to);
+        } finally {
+            idle.offer(r);
+        }
     }
 
     /** Sequences one step at a time through the step kernel (kernels without a batch form, e.g. int8). */
@@ -176,6 +202,7 @@ public final class InferenceModel implements AutoCloseable {
 
     @Override
     public void close() {
+        idle.clear();
         step.close();
         if (batch != null) batch.close();
         if (blas != null) blas.close();
