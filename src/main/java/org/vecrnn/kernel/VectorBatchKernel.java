@@ -57,8 +57,7 @@ final class VectorBatchKernel implements BatchKernel {
 
     @Override
     public void recur(float[] hPrev, int hOff, float[] p, int pOff, int rows, float[] hNext, int nOff) {
-        System.arraycopy(p, pOff, hNext, nOff, rows * dP);
-        VectorGemm.gemmAcc(hPrev, hOff, dP, rows, d, Wt, 4L * dP, dP, hNext, nOff, dP);
+        VectorGemm.gemm(hPrev, hOff, dP, rows, d, Wt, 4L * dP, dP, p, pOff, hNext, nOff, dP);
         for (int r = 0; r < rows; r++) tanhRow(hNext, nOff + r * dP);
     }
 

@@ -27,18 +27,27 @@ final class VectorGemm {
      */
     static void gemmAcc(float[] A, int aOff, int lda, int M, int K, MemorySegment Bt, long btRow, int N,
                         float[] C, int cOff, int ldc) {
+        gemm(A, aOff, lda, M, K, Bt, btRow, N, C, cOff, C, cOff, ldc);
+    }
+
+    /**
+     * C[r, 0..N) = I[r, 0..N) + Σ_{j<K} A[aOff + r lda + j] · Bt[j, 0..N), the sum starting from I's value
+     * (I may be C itself); I rows are {@code ldc} floats apart like C's. Saves the copy of I into C.
+     */
+    static void gemm(float[] A, int aOff, int lda, int M, int K, MemorySegment Bt, long btRow, int N,
+                     float[] I, int iOff, float[] C, int cOff, int ldc) {
         for (int r0 = 0; r0 < M; r0 += ROW_CHUNK) {
             int rEnd = Math.min(M, r0 + ROW_CHUNK);
             int c = 0;
             for (; c + 4 * L <= N; c += 4 * L) {
                 int r = r0;
-                for (; r + 4 <= rEnd; r += 4) tile4x4(A, aOff + r * lda, lda, K, Bt, btRow, c, C, cOff + r * ldc, ldc);
-                for (; r < rEnd; r++) tile1x4(A, aOff + r * lda, K, Bt, btRow, c, C, cOff + r * ldc);
+                for (; r + 4 <= rEnd; r += 4) tile4x4(A, aOff + r * lda, lda, K, Bt, btRow, c, I, iOff + r * ldc, C, cOff + r * ldc, ldc);
+                for (; r < rEnd; r++) tile1x4(A, aOff + r * lda, K, Bt, btRow, c, I, iOff + r * ldc, C, cOff + r * ldc);
             }
             for (; c < N; c += L) {
                 int r = r0;
-                for (; r + 4 <= rEnd; r += 4) tile4x1(A, aOff + r * lda, lda, K, Bt, btRow, c, C, cOff + r * ldc, ldc);
-                for (; r < rEnd; r++) tile1x1(A, aOff + r * lda, K, Bt, btRow, c, C, cOff + r * ldc);
+                for (; r + 4 <= rEnd; r += 4) tile4x1(A, aOff + r * lda, lda, K, Bt, btRow, c, I, iOff + r * ldc, C, cOff + r * ldc, ldc);
+                for (; r < rEnd; r++) tile1x1(A, aOff + r * lda, K, Bt, btRow, c, I, iOff + r * ldc, C, cOff + r * ldc);
             }
         }
     }
@@ -48,17 +57,17 @@ final class VectorGemm {
     }
 
     private static void tile4x4(float[] A, int a0, int lda, int K, MemorySegment Bt, long btRow, int c,
-                                float[] C, int c0, int ldc) {
+                                float[] I, int i0, float[] C, int c0, int ldc) {
         int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
-        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        FloatVector s00 = FloatVector.fromArray(S, C, c0 + c), s01 = FloatVector.fromArray(S, C, c0 + c + L),
-                s02 = FloatVector.fromArray(S, C, c0 + c + 2 * L), s03 = FloatVector.fromArray(S, C, c0 + c + 3 * L);
-        FloatVector s10 = FloatVector.fromArray(S, C, c1 + c), s11 = FloatVector.fromArray(S, C, c1 + c + L),
-                s12 = FloatVector.fromArray(S, C, c1 + c + 2 * L), s13 = FloatVector.fromArray(S, C, c1 + c + 3 * L);
-        FloatVector s20 = FloatVector.fromArray(S, C, c2 + c), s21 = FloatVector.fromArray(S, C, c2 + c + L),
-                s22 = FloatVector.fromArray(S, C, c2 + c + 2 * L), s23 = FloatVector.fromArray(S, C, c2 + c + 3 * L);
-        FloatVector s30 = FloatVector.fromArray(S, C, c3 + c), s31 = FloatVector.fromArray(S, C, c3 + c + L),
-                s32 = FloatVector.fromArray(S, C, c3 + c + 2 * L), s33 = FloatVector.fromArray(S, C, c3 + c + 3 * L);
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc, i1 = i0 + ldc, i2 = i1 + ldc, i3 = i2 + ldc;
+        FloatVector s00 = FloatVector.fromArray(S, I, i0 + c), s01 = FloatVector.fromArray(S, I, i0 + c + L),
+                s02 = FloatVector.fromArray(S, I, i0 + c + 2 * L), s03 = FloatVector.fromArray(S, I, i0 + c + 3 * L);
+        FloatVector s10 = FloatVector.fromArray(S, I, i1 + c), s11 = FloatVector.fromArray(S, I, i1 + c + L),
+                s12 = FloatVector.fromArray(S, I, i1 + c + 2 * L), s13 = FloatVector.fromArray(S, I, i1 + c + 3 * L);
+        FloatVector s20 = FloatVector.fromArray(S, I, i2 + c), s21 = FloatVector.fromArray(S, I, i2 + c + L),
+                s22 = FloatVector.fromArray(S, I, i2 + c + 2 * L), s23 = FloatVector.fromArray(S, I, i2 + c + 3 * L);
+        FloatVector s30 = FloatVector.fromArray(S, I, i3 + c), s31 = FloatVector.fromArray(S, I, i3 + c + L),
+                s32 = FloatVector.fromArray(S, I, i3 + c + 2 * L), s33 = FloatVector.fromArray(S, I, i3 + c + 3 * L);
         long col = 4L * c;
         for (int j = 0; j < K; j++) {
             long o = j * btRow + col;
@@ -78,9 +87,9 @@ final class VectorGemm {
         s30.intoArray(C, c3 + c); s31.intoArray(C, c3 + c + L); s32.intoArray(C, c3 + c + 2 * L); s33.intoArray(C, c3 + c + 3 * L);
     }
 
-    private static void tile1x4(float[] A, int a0, int K, MemorySegment Bt, long btRow, int c, float[] C, int c0) {
-        FloatVector s0 = FloatVector.fromArray(S, C, c0 + c), s1 = FloatVector.fromArray(S, C, c0 + c + L),
-                s2 = FloatVector.fromArray(S, C, c0 + c + 2 * L), s3 = FloatVector.fromArray(S, C, c0 + c + 3 * L);
+    private static void tile1x4(float[] A, int a0, int K, MemorySegment Bt, long btRow, int c, float[] I, int i0, float[] C, int c0) {
+        FloatVector s0 = FloatVector.fromArray(S, I, i0 + c), s1 = FloatVector.fromArray(S, I, i0 + c + L),
+                s2 = FloatVector.fromArray(S, I, i0 + c + 2 * L), s3 = FloatVector.fromArray(S, I, i0 + c + 3 * L);
         long col = 4L * c;
         for (int j = 0; j < K; j++) {
             long o = j * btRow + col;
@@ -94,11 +103,11 @@ final class VectorGemm {
     }
 
     private static void tile4x1(float[] A, int a0, int lda, int K, MemorySegment Bt, long btRow, int c,
-                                float[] C, int c0, int ldc) {
+                                float[] I, int i0, float[] C, int c0, int ldc) {
         int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
-        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        FloatVector s0 = FloatVector.fromArray(S, C, c0 + c), s1 = FloatVector.fromArray(S, C, c1 + c),
-                s2 = FloatVector.fromArray(S, C, c2 + c), s3 = FloatVector.fromArray(S, C, c3 + c);
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc, i1 = i0 + ldc, i2 = i1 + ldc, i3 = i2 + ldc;
+        FloatVector s0 = FloatVector.fromArray(S, I, i0 + c), s1 = FloatVector.fromArray(S, I, i1 + c),
+                s2 = FloatVector.fromArray(S, I, i2 + c), s3 = FloatVector.fromArray(S, I, i3 + c);
         long col = 4L * c;
         for (int j = 0; j < K; j++) {
             FloatVector b = bt(Bt, j * btRow + col);
@@ -110,8 +119,8 @@ final class VectorGemm {
         s0.intoArray(C, c0 + c); s1.intoArray(C, c1 + c); s2.intoArray(C, c2 + c); s3.intoArray(C, c3 + c);
     }
 
-    private static void tile1x1(float[] A, int a0, int K, MemorySegment Bt, long btRow, int c, float[] C, int c0) {
-        FloatVector s = FloatVector.fromArray(S, C, c0 + c);
+    private static void tile1x1(float[] A, int a0, int K, MemorySegment Bt, long btRow, int c, float[] I, int i0, float[] C, int c0) {
+        FloatVector s = FloatVector.fromArray(S, I, i0 + c);
         long col = 4L * c;
         for (int j = 0; j < K; j++) s = bt(Bt, j * btRow + col).fma(FloatVector.broadcast(S, A[a0 + j]), s);
         s.intoArray(C, c0 + c);
