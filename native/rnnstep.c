@@ -7,7 +7,8 @@
  *   h' = tanh(W h + U x + a)    o = sigmoid(V h' + b)
  *
  * Weights are copied into 64-byte-aligned memory at creation: for the fused step, rows [W_i | U_i] padded
- * to 16 floats; for OpenBLAS, the same [W | U] matrix (row stride d + n) so one sgemv does W h + U x.
+ * to 16 floats; for OpenBLAS, the same [W | U] matrix (row stride d + n) so one sgemv does W h + U x; for
+ * the column step, [W | U] and V transposed into blocks of columns, the layout of vecrnn's VectorStepKernel.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -21,7 +22,9 @@ typedef struct {
     float *Wt;   /* W alone [d, d] for the batch sgemm */
     float *Ut;   /* U alone [d, n] */
     float *a, *V, *b;
-    float *hx;   /* scratch [h | x] for the sgemv step (single-threaded use) */
+    float *hx;   /* scratch [h | x] for the sgemv and column steps (single-threaded use) */
+    float *WUc, *Vc;     /* column step: [W | U] and V in column blocks (see pack_columns) */
+    float *aP, *bP, *hc, *oc;  /* column step: a and b padded to whole vectors, and padded scratch outputs */
 } rnn_model;
 
 static int round_up(int v, int m) { return (v + m - 1) / m * m; }
@@ -36,7 +39,34 @@ static float *aligned(size_t floats) {
 void rnn_free(rnn_model *m) {
     if (!m) return;
     free(m->WU); free(m->WUb); free(m->Wt); free(m->Ut); free(m->a); free(m->V); free(m->b); free(m->hx);
+    free(m->WUc); free(m->Vc); free(m->aP); free(m->bP); free(m->hc); free(m->oc);
     free(m);
+}
+
+/* Vectors per column block: 8 (8 sums in registers, one broadcast of h_j per 8 FMAs) while 8 remain, then 1. */
+static int block_vectors(int v, int vecs) { return v + 8 <= vecs ? 8 : 1; }
+
+/*
+ * [A1 | A2] (rows x (c1 + c2), row-major parts) transposed into column blocks: the block of output vectors
+ * [v, v + size) holds, for each j < c1 + c2, the 16 * size values of column j for those outputs (rows padded
+ * with zeros to whole vectors), so a step reads the block as one sequential stream.
+ */
+static float *pack_columns(const float *A1, int c1, const float *A2, int c2, int rows) {
+    int K = c1 + c2, vecs = round_up(rows, 16) / 16;
+    float *P = aligned((size_t) K * vecs * 16);
+    if (!P) return NULL;
+    size_t at = 0;
+    for (int v = 0, size; v < vecs; v += size) {
+        size = block_vectors(v, vecs);
+        int width = 16 * size;
+        for (int j = 0; j < K; j++)
+            for (int c = 0; c < width; c++) {
+                int i = 16 * v + c;
+                P[at + (size_t) j * width + c] = i >= rows ? 0 : j < c1 ? A1[(size_t) i * c1 + j] : A2[(size_t) i * c2 + j - c1];
+            }
+        at += (size_t) K * width;
+    }
+    return P;
 }
 
 rnn_model *rnn_create(int n, int d, int k, const float *U, const float *W, const float *a, const float *V, const float *b) {
@@ -48,7 +78,12 @@ rnn_model *rnn_create(int n, int d, int k, const float *U, const float *W, const
     m->WU = aligned(row * d); m->WUb = aligned((size_t) (d + n) * d); m->Wt = aligned((size_t) d * d);
     m->Ut = aligned((size_t) d * n); m->a = aligned(d); m->V = aligned((size_t) k * d); m->b = aligned(k);
     m->hx = aligned((size_t) d + n);
-    if (!m->WU || !m->WUb || !m->Wt || !m->Ut || !m->a || !m->V || !m->b || !m->hx) { rnn_free(m); return NULL; }
+    m->WUc = pack_columns(W, d, U, n, d); m->Vc = pack_columns(V, d, NULL, 0, k);
+    m->aP = aligned(m->dP); m->bP = aligned(round_up(k, 16)); m->hc = aligned(m->dP); m->oc = aligned(round_up(k, 16));
+    if (!m->WU || !m->WUb || !m->Wt || !m->Ut || !m->a || !m->V || !m->b || !m->hx
+            || !m->WUc || !m->Vc || !m->aP || !m->bP || !m->hc || !m->oc) { rnn_free(m); return NULL; }
+    memcpy(m->aP, a, d * sizeof(float));
+    memcpy(m->bP, b, k * sizeof(float));
     for (int i = 0; i < d; i++) {
         memcpy(m->WU + i * row, W + (size_t) i * d, d * sizeof(float));
         memcpy(m->WU + i * row + m->dP, U + (size_t) i * n, n * sizeof(float));
@@ -106,6 +141,60 @@ void rnn_step_fused(const rnn_model *m, const float *restrict h, const float *re
     }
     for (int j = 0; j < d; j++) hNext[j] = tanhf(hNext[j]);
     head(m, hNext, o);
+}
+
+typedef float v16 __attribute__((vector_size(64)));
+
+/* out[0, 128) = init + sum_j hx[j] P[j, 0..128): 8 vector sums, one broadcast per 8 FMAs. */
+static void column_block8(const float *P, int K, const float *restrict hx, const float *init, float *out) {
+    const v16 *restrict p = __builtin_assume_aligned(P, 64);
+    const v16 *in = __builtin_assume_aligned(init, 64);
+    v16 s0 = in[0], s1 = in[1], s2 = in[2], s3 = in[3], s4 = in[4], s5 = in[5], s6 = in[6], s7 = in[7];
+    for (int j = 0; j < K; j++, p += 8) {
+        v16 e = (v16) {0} + hx[j];
+        s0 += p[0] * e; s1 += p[1] * e; s2 += p[2] * e; s3 += p[3] * e;
+        s4 += p[4] * e; s5 += p[5] * e; s6 += p[6] * e; s7 += p[7] * e;
+    }
+    v16 *o = __builtin_assume_aligned(out, 64);
+    o[0] = s0; o[1] = s1; o[2] = s2; o[3] = s3; o[4] = s4; o[5] = s5; o[6] = s6; o[7] = s7;
+}
+
+/* One output vector: four sums over j mod 4, so the FMA chain is not one long dependency. */
+static void column_block1(const float *P, int K, const float *restrict hx, const float *init, float *out) {
+    const v16 *restrict p = __builtin_assume_aligned(P, 64);
+    v16 s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+    int j = 0;
+    for (; j + 4 <= K; j += 4, p += 4) {
+        s0 += p[0] * ((v16) {0} + hx[j]); s1 += p[1] * ((v16) {0} + hx[j + 1]);
+        s2 += p[2] * ((v16) {0} + hx[j + 2]); s3 += p[3] * ((v16) {0} + hx[j + 3]);
+    }
+    for (; j < K; j++, p++) s0 += p[0] * ((v16) {0} + hx[j]);
+    *(v16 *) __builtin_assume_aligned(out, 64) = s0 + s1 + (s2 + s3) + *(const v16 *) __builtin_assume_aligned(init, 64);
+}
+
+/* out[0, outs rounded up to 16) = init + M hx, M packed by pack_columns with K columns. */
+static void column(const float *P, int outs, int K, const float *hx, const float *init, float *out) {
+    int vecs = round_up(outs, 16) / 16;
+    for (int v = 0, size; v < vecs; v += size) {
+        size = block_vectors(v, vecs);
+        if (size == 8) column_block8(P, K, hx, init + 16 * v, out + 16 * v);
+        else column_block1(P, K, hx, init + 16 * v, out + 16 * v);
+        P += (size_t) K * 16 * size;
+    }
+}
+
+/*
+ * The column step, vecrnn's VectorStepKernel in C: h' = a + sum_j [h; x]_j [W | U][:, j] with up to 8 output
+ * vectors in registers, one sequential pass over the packed weights, then tanh, then the head the same way.
+ */
+void rnn_step_column(const rnn_model *m, const float *h, const float *x, float *hNext, float *o) {
+    const int d = m->d, n = m->n, k = m->k;
+    memcpy(m->hx, h, d * sizeof(float));
+    memcpy(m->hx + d, x, n * sizeof(float));
+    column(m->WUc, d, d + n, m->hx, m->aP, m->hc);
+    for (int j = 0; j < d; j++) hNext[j] = tanhf(m->hc[j]);
+    column(m->Vc, k, d, hNext, m->bP, m->oc);
+    for (int i = 0; i < k; i++) o[i] = sigmoidf(m->oc[i]);
 }
 
 /* The same step through OpenBLAS: hNext = a; hNext += [W | U] [h; x] (one sgemv); tanh; o = sigmoid(V h + b) (sgemv). */

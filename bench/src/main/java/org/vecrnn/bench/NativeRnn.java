@@ -9,6 +9,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.vecrnn.infer.InferenceModel;
+import org.vecrnn.infer.StreamState;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Parameters;
 
@@ -22,7 +24,7 @@ final class NativeRnn extends NativeYardstick {
     private static final ValueLayout P = ValueLayout.ADDRESS;
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIB;
-    static final MethodHandle CREATE, FREE, STEP_FUSED, STEP_SGEMV, FORWARD_FUSED, FORWARD_SGEMM, BLAS_THREADS;
+    static final MethodHandle CREATE, FREE, STEP_FUSED, STEP_COLUMN, STEP_SGEMV, FORWARD_FUSED, FORWARD_SGEMM, BLAS_THREADS;
 
     static {
         Path lib = Path.of(System.getProperty("vecrnn.native", "../native/build/librnnstep.so")).toAbsolutePath();
@@ -32,6 +34,7 @@ final class NativeRnn extends NativeYardstick {
         CREATE = h("rnn_create", FunctionDescriptor.of(P, I, I, I, P, P, P, P, P));
         FREE = h("rnn_free", FunctionDescriptor.ofVoid(P));
         STEP_FUSED = h("rnn_step_fused", FunctionDescriptor.ofVoid(P, P, P, P, P));
+        STEP_COLUMN = h("rnn_step_column", FunctionDescriptor.ofVoid(P, P, P, P, P));
         STEP_SGEMV = h("rnn_step_sgemv", FunctionDescriptor.ofVoid(P, P, P, P, P));
         FORWARD_FUSED = h("rnn_forward_fused", FunctionDescriptor.ofVoid(P, P, I, I, P, P));
         FORWARD_SGEMM = h("rnn_forward_sgemm", FunctionDescriptor.ofVoid(P, P, I, I, P, P, P));
@@ -55,6 +58,39 @@ final class NativeRnn extends NativeYardstick {
             throw new IllegalStateException(t);
         }
         if (model.equals(MemorySegment.NULL)) throw new IllegalStateException("rnn_create failed");
+    }
+
+    /**
+     * Runs the C step {@code impl} over the inputs from h = 0 beside the scalar reference and fails the setup
+     * when any h or o differs by {@link OneDnnCheck#TOLERANCE} or more, so that no time is read from a wrong step.
+     */
+    void check(String impl, ElmanRnn m, float[][] xs) {
+        MethodHandle step = switch (impl) {
+            case "c_fused" -> STEP_FUSED;
+            case "c_column" -> STEP_COLUMN;
+            default -> STEP_SGEMV;
+        };
+        try (InferenceModel ref = InferenceModel.scalar(m)) {
+            StreamState st = ref.newStream();
+            float[] h = new float[m.d()], o = new float[m.k()];
+            MemorySegment nh = zeros(m.d()), nhNext = zeros(m.d()), no = zeros(m.k());
+            double worst = 0;
+            for (float[] x : xs) {
+                step.invokeExact(model, nh, floats(x), nhNext, no);
+                st.step(x, o);
+                st.saveState(h);
+                worst = Math.max(worst, Math.max(OneDnnCheck.maxDiff(h, nhNext), OneDnnCheck.maxDiff(o, no)));
+                MemorySegment t = nh;
+                nh = nhNext;
+                nhNext = t;
+            }
+            if (!(worst < OneDnnCheck.TOLERANCE))
+                throw new IllegalStateException(impl + " differs from the scalar reference by " + worst + " over " + xs.length + " steps");
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     @Override

@@ -24,7 +24,8 @@ import org.vecrnn.model.ElmanRnn;
 /**
  * The stream workload: one time step with the head and g (sigmoid), o_t into the caller's array, on one
  * stream, for the scalar reference, the Vector API path (the width the JVM prefers, 512-bit here; see
- * StreamBench256), the C fused step, the OpenBLAS sgemv step, and oneDNN's (libonednn_yard.so, see OneDnn):
+ * StreamBench256), the C fused step (rows of [W | U] as dot products), the C column step (the Vector API
+ * kernel's packed column layout, GCC vector code), the OpenBLAS sgemv step, and oneDNN's (libonednn_yard.so, see OneDnn):
  * {@code onednn_ip}, one inner product on [W | U] with a tanh post-op then the head as an inner product with a
  * logistic post-op, and {@code onednn_rnn}, the vanilla RNN primitive for T = 1, B = 1 then the same head.
  * {@code -prof gc} shows bytes per step.
@@ -39,7 +40,7 @@ public class StreamBench {
     @Param({"64x128x8", "128x256x16", "256x512x32", "512x1024x64"})
     public String size;
 
-    @Param({"scalar", "vector", "c_fused", "openblas_sgemv", "onednn_ip", "onednn_rnn"})
+    @Param({"scalar", "vector", "c_fused", "c_column", "openblas_sgemv", "onednn_ip", "onednn_rnn"})
     public String impl;
 
     static final int INPUTS = 64;
@@ -70,8 +71,9 @@ public class StreamBench {
                 if (!Kernels.chosen().startsWith("Vector API"))
                     throw new IllegalStateException("the Vector API path is not available: " + Kernels.chosen());
             }
-            case "c_fused", "openblas_sgemv" -> {
+            case "c_fused", "c_column", "openblas_sgemv" -> {
                 nat = new NativeRnn(model);
+                nat.check(impl, model, xs);
                 nh = nat.zeros(s[1]);
                 nhNext = nat.zeros(s[1]);
                 no = nat.zeros(s[2]);
@@ -108,8 +110,11 @@ public class StreamBench {
             nhNext = tmp;
             bh.consume(no);
         } else {
-            if (impl.equals("c_fused")) NativeRnn.STEP_FUSED.invokeExact(nat.model, nh, nxs[i], nhNext, no);
-            else NativeRnn.STEP_SGEMV.invokeExact(nat.model, nh, nxs[i], nhNext, no);
+            switch (impl) {
+                case "c_fused" -> NativeRnn.STEP_FUSED.invokeExact(nat.model, nh, nxs[i], nhNext, no);
+                case "c_column" -> NativeRnn.STEP_COLUMN.invokeExact(nat.model, nh, nxs[i], nhNext, no);
+                default -> NativeRnn.STEP_SGEMV.invokeExact(nat.model, nh, nxs[i], nhNext, no);
+            }
             MemorySegment tmp = nh;
             nh = nhNext;
             nhNext = tmp;
