@@ -11,8 +11,8 @@ import org.vecrnn.model.ElmanRnn;
  * the input projection {@code P = X Uᵀ + a} and the head {@code Z = H Vᵀ + b}. OpenBLAS's sgemm reads and
  * writes the heap arrays in place (see {@link Sgemm}). Alone, OpenBLAS ran the projection faster than the
  * kernel's GEMM (750 against 984 µs for 2,048 rows at n=128, d=256, medians of 2,500 side-by-side calls);
- * over a whole batch (B=64, T=100) the gain did not show on one thread (9.66 against 9.53 ms for the
- * kernel alone, bench/run 2026-11-26 10:16 UTC) and did on two (5.80 against 6.52 ms). The recurrence stays
+ * over a whole batch (B=64, T=100, into the caller's arrays) 8.8 against 9.7 ms for the kernel alone on one
+ * thread (JMH, 3 forks each, 2026-11-26 11:45 UTC), 4.9 against 5.9 ms on two (bench/run 12:09). The recurrence stays
  * in the kernel, whose per-row products give the same bits however the sequences are grouped.
  */
 final class BlasProducts implements AutoCloseable {
