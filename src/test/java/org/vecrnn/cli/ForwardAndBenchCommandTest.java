@@ -78,5 +78,9 @@ class ForwardAndBenchCommandTest {
         assertTrue(t.err.contains("--workload must be stream, batch or train, not 'sideways'"), t.err);
         assertEquals(2, run("bench", "--workload", "stream", "--d", "0").code);
         assertEquals(2, run("bench", "--workload", "train", "--int8").code);
+        // a wide head alone can make the outputs too large: 2^16 sequences x 2^4 steps x 2^14 outputs
+        Result k = run("bench", "--workload", "batch", "--n", "2", "--d", "2", "--k", "16384", "--batch", "65536", "--steps", "16");
+        assertEquals(2, k.code);
+        assertTrue(k.err.contains("--batch * --steps * max(n, d, k) is too large"), k.err);
     }
 }
