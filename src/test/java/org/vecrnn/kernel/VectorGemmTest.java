@@ -1,0 +1,66 @@
+package org.vecrnn.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * VectorGemm against a scalar loop in its documented order: each output starts from I and adds
+ * A[r, j]·Bt[j, c] for j = 0, 1, ... with one fused multiply-add each. Every tile shape (4×4, 1×4, 4×1, 1×1)
+ * sums that way, so the results must agree bit for bit, on row counts that leave every kind of tail.
+ */
+class VectorGemmTest {
+    static final int L = VectorWidth.FLOATS.length();
+
+    record Case(int M, int K, int vectors, long seed) {
+        @Override
+        public String toString() {
+            return "M=" + M + " K=" + K + " N=" + vectors + "L seed=" + seed;
+        }
+    }
+
+    static List<Case> cases() {
+        List<Case> all = new ArrayList<>();
+        long seed = 900;
+        for (int M : new int[] {1, 3, 4, 7, 8, 9, 13, 32, 33, 70})
+            for (int K : new int[] {1, 3, 17, 256})
+                for (int vectors : new int[] {1, 2, 3, 5}) all.add(new Case(M, K, vectors, seed++));
+        return all;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void equalsSequentialFmaBitForBit(Case c) {
+        int M = c.M, K = c.K, N = c.vectors * L, lda = K + 2, ldc = N + L;
+        SplittableRandom r = new SplittableRandom(c.seed);
+        float[] A = fill(r, 3 + M * lda), I = fill(r, 5 + M * ldc), C = new float[7 + M * ldc];
+        float[] bt = fill(r, K * N);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment Bt = arena.allocate(4L * bt.length, 64);
+            MemorySegment.copy(bt, 0, Bt, ValueLayout.JAVA_FLOAT, 0, bt.length);
+            VectorGemm.gemm(A, 3, lda, M, K, Bt, 4L * N, N, I, 5, C, 7, ldc);
+            float[] acc = I.clone();
+            VectorGemm.gemmAcc(A, 3, lda, M, K, Bt, 4L * N, N, acc, 5, ldc);
+            for (int i = 0; i < M; i++)
+                for (int col = 0; col < N; col++) {
+                    float s = I[5 + i * ldc + col];
+                    for (int j = 0; j < K; j++) s = Math.fma(A[3 + i * lda + j], bt[j * N + col], s);
+                    assertEquals(s, C[7 + i * ldc + col], 0f, c + " row " + i + " col " + col);
+                    assertEquals(s, acc[5 + i * ldc + col], 0f, c + " (in place) row " + i + " col " + col);
+                }
+        }
+    }
+
+    private static float[] fill(SplittableRandom r, int len) {
+        float[] v = new float[len];
+        for (int i = 0; i < len; i++) v[i] = (float) r.nextDouble(-1, 1);
+        return v;
+    }
+}
