@@ -8,7 +8,8 @@
  *
  * Weights are copied into 64-byte-aligned memory at creation: for the fused step, rows [W_i | U_i] padded
  * to 16 floats; for OpenBLAS, the same [W | U] matrix (row stride d + n) so one sgemv does W h + U x; for
- * the column step, [W | U] and V transposed into blocks of columns, the layout of vecrnn's VectorStepKernel.
+ * the column step, [W | U] and V transposed into blocks of columns as in vecrnn's VectorStepKernel (blocks of 8
+ * vectors, then single vectors; the Java kernel also takes blocks of 4, the same at the benchmark sizes).
  */
 #include <math.h>
 #include <stdlib.h>

@@ -9,8 +9,9 @@ import org.vecrnn.kernel.Activation;
  * up to {@value #TIME_CHUNK} steps. Per chunk, {@code U x_t + a} of every step and sequence is one matrix
  * product; then per step the group's recurrence {@code H_t = tanh(H_{t-1} Wᵀ + P_t)} is one product. The
  * head is one product per step in the kernel, or, with {@link BlasProducts} (OpenBLAS, which then does the
- * projection too), a few over the whole group once its h is written. A runner keeps its scratch (1.6 MB at
- * n=128, d=256) for its next call, so one thread at a time may use it (InferenceModel keeps idle ones).
+ * projection too), a few over the whole group once its h is written. A runner keeps its scratch, as large as its
+ * calls so far needed (at most 1.6 MB at n=128, d=256), for its next call, so one thread at a time may use
+ * it (InferenceModel keeps idle ones).
  *
  * <p>Groups start at multiples of {@value #GROUP} sequences, and callers that split a batch between threads
  * split it there too: a BLAS may round a row differently depending on how many rows share its product
@@ -29,8 +30,9 @@ final class BatchRunner {
     /** g acts on each value alone (not softmax): a whole block of rows is one call. */
     private final boolean elementwise;
     private final int n, d, k, hs, zs;
-    /** Scratch for a group of {@value #GROUP} and a chunk of {@value #TIME_CHUNK} steps, made on first use. */
+    /** Scratch for groupCap sequences and rowCap rows (sequences × steps of one chunk), grown when a call needs more. */
     private float[] xt, p, hA, hB, z;
+    private int groupCap, rowCap;
 
     /** {@code blas} null: the kernel computes every product. */
     BatchRunner(BatchKernel kernel, BlasProducts blas, Activation g, boolean elementwise) {
@@ -47,12 +49,16 @@ final class BatchRunner {
 
     /** Sequences [from, to) of x [B,T,n] into h [B,T,d] and o [B,T,k]; h0 [B,d] or null. */
     void run(float[] x, int T, float[] h0, float[] h, float[] o, int from, int to) {
-        if (xt == null) {
-            xt = new float[TIME_CHUNK * GROUP * n];
-            p = new float[TIME_CHUNK * GROUP * hs];
-            hA = new float[GROUP * hs];
-            hB = new float[GROUP * hs];
-            z = new float[GROUP * zs];
+        // scratch as large as the calls so far needed (at most a group of 32 sequences × 32 steps), kept
+        int groupNeed = Math.min(GROUP, to - from), rowNeed = groupNeed * Math.min(TIME_CHUNK, T);
+        if (groupNeed > groupCap || rowNeed > rowCap) {
+            groupCap = Math.max(groupNeed, groupCap);
+            rowCap = Math.max(rowNeed, rowCap);
+            xt = new float[rowCap * n];
+            p = new float[rowCap * hs];
+            hA = new float[groupCap * hs];
+            hB = new float[groupCap * hs];
+            z = new float[groupCap * zs];
         }
         float[] xt = this.xt, p = this.p, hA = this.hA, hB = this.hB, z = this.z;
         for (int s0 = from; s0 < to; s0 += GROUP) {

@@ -38,9 +38,9 @@ final class VectorStepKernel implements StepKernel {
      * counted loops. A counted loop it unrolls 8 times and then schedules each accumulator's 8 FMAs back to
      * back: 8 chains of 8 dependent FMAs (4 cycles each) that the out-of-order core cannot overlap, and the
      * step at (128, 256, 16) took 3.97 µs. A step the JIT cannot take for a constant leaves the loop as
-     * written, 8 loads and 8 FMAs into 8 accumulators per j: 3.27 µs in the same JMH run, although each
-     * load keeps its bounds check (the flag -XX:LoopUnrollLimit=0 shows the same effect). Not final for
-     * that reason; nothing assigns it.
+     * written, 8 loads and 8 FMAs into 8 accumulators per j: 3.27 µs (consecutive JMH runs, 5 forks each),
+     * although each load keeps its bounds check (the flag -XX:LoopUnrollLimit=0 shows the same effect).
+     * Not final for that reason; nothing assigns it.
      */
     @SuppressWarnings("FieldMayBeFinal")
     private static int ONE = 1;

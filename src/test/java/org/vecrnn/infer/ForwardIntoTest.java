@@ -28,8 +28,9 @@ class ForwardIntoTest {
         System.out.println("ForwardIntoTest seed=" + seed);
         SplittableRandom r = new SplittableRandom(seed);
         try (ElmanRnn m = RandomModels.model(N, D, K, Output.SOFTMAX, 1.0, seed); InferenceModel im = InferenceModel.of(m)) {
-            // big then small then big again, h0 or not: a reused runner's scratch holds the previous call's values
-            int[][] shapes = {{70, 40}, {1, 1}, {33, 5}, {3, 70}, {64, 33}, {2, 2}};
+            // small, then big (the kept scratch grows), then small and big again, h0 or not: a reused runner's
+            // scratch holds the previous call's values
+            int[][] shapes = {{1, 1}, {3, 5}, {70, 40}, {2, 2}, {33, 5}, {3, 70}, {64, 33}};
             for (int[] s : shapes) {
                 int B = s[0], T = s[1];
                 float[] x = RandomModels.uniform(B * T * N, 2, r.nextLong());
@@ -68,14 +69,19 @@ class ForwardIntoTest {
 
     @Test
     void wrongSizesAndAliasesAreRefused() {
-        int B = 2, T = 3;
-        try (ElmanRnn m = RandomModels.model(D, D, K, Output.IDENTITY, 1.0, 41); InferenceModel im = InferenceModel.of(m)) {
-            float[] x = new float[B * T * D], h = new float[B * T * D], o = new float[B * T * K];
-            assertMessage(() -> im.forward(x, B, T, null, new float[B * T * D - 1], o, Runnable::run, 1), "h has");
-            assertMessage(() -> im.forward(x, B, T, null, h, new float[B * T * K + 1], Runnable::run, 1), "o has");
-            // n = d here, so x has the size of h: writing h over x would corrupt the steps still to read
+        // n = d = k, so that x, h, o and (with T = 1) h0 all have the same size and only the alias check can refuse
+        int B = 2, T = 1, s = 6;
+        try (ElmanRnn m = RandomModels.model(s, s, s, Output.IDENTITY, 1.0, 41); InferenceModel im = InferenceModel.of(m)) {
+            float[] x = new float[B * T * s], h0 = new float[B * s], h = new float[B * T * s], o = new float[B * T * s];
+            assertMessage(() -> im.forward(x, B, T, null, new float[B * T * s - 1], o, Runnable::run, 1), "h has");
+            assertMessage(() -> im.forward(x, B, T, null, h, new float[B * T * s + 1], Runnable::run, 1), "o has");
+            // writing h or o over x or h0 would corrupt values still to be read
             assertMessage(() -> im.forward(x, B, T, null, x, o, Runnable::run, 1), "arrays of their own");
-            assertMessage(() -> im.forward(x, B, T, null, h, h, Runnable::run, 1), "o has");
+            assertMessage(() -> im.forward(x, B, T, null, h, x, Runnable::run, 1), "arrays of their own");
+            assertMessage(() -> im.forward(x, B, T, h0, h0, o, Runnable::run, 1), "arrays of their own");
+            assertMessage(() -> im.forward(x, B, T, h0, h, h0, Runnable::run, 1), "arrays of their own");
+            assertMessage(() -> im.forward(x, B, T, null, h, h, Runnable::run, 1), "arrays of their own");
+            im.forward(x, B, T, h0, h, o, Runnable::run, 1); // and distinct arrays of the right sizes are taken
         }
     }
 

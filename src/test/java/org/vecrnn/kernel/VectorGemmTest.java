@@ -1,5 +1,6 @@
 package org.vecrnn.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.foreign.Arena;
@@ -45,7 +46,9 @@ class VectorGemmTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment Bt = arena.allocate(4L * bt.length, 64);
             MemorySegment.copy(bt, 0, Bt, ValueLayout.JAVA_FLOAT, 0, bt.length);
+            float[] I0 = I.clone();
             VectorGemm.gemm(A, 3, lda, M, K, Bt, 4L * N, N, I, 5, C, 7, ldc);
+            assertArrayEquals(I0, I, c + ": I is read, never written");
             float[] acc = I.clone();
             VectorGemm.gemmAcc(A, 3, lda, M, K, Bt, 4L * N, N, acc, 5, ldc);
             for (int i = 0; i < M; i++)
@@ -55,6 +58,12 @@ class VectorGemmTest {
                     assertEquals(s, C[7 + i * ldc + col], 0f, c + " row " + i + " col " + col);
                     assertEquals(s, acc[5 + i * ldc + col], 0f, c + " (in place) row " + i + " col " + col);
                 }
+            // nothing outside the M rows of N columns is written: C's prefix, the gaps between rows and the tail
+            for (int q = 0; q < C.length; q++) {
+                int rel = q - 7;
+                boolean inside = rel >= 0 && rel / ldc < M && rel % ldc < N;
+                if (!inside) assertEquals(0f, C[q], 0f, c + " wrote outside its rows at " + q);
+            }
         }
     }
 

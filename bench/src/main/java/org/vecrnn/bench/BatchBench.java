@@ -72,6 +72,7 @@ public class BatchBench {
                 nh = nat.zeros((long) B * T * D);
                 no = nat.zeros((long) B * T * K);
                 scratch = nat.zeros((long) B * T * D + 3L * B * D + (long) B * K);
+                nat.checkBatch(impl, model, x, B, T, nx, nh, no, scratch);
             }
             case "onednn_rnn" -> {
                 dnn = new OneDnn(model);

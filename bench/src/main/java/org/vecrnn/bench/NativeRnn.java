@@ -93,6 +93,25 @@ final class NativeRnn extends NativeYardstick {
         }
     }
 
+    /**
+     * The same for a C batch ({@code c_fused} or {@code openblas_sgemm}): every h and o of B sequences of T
+     * steps from h = 0, written into nh and no, against the scalar reference's forward pass.
+     */
+    void checkBatch(String impl, ElmanRnn m, float[] x, int B, int T, MemorySegment nx, MemorySegment nh, MemorySegment no, MemorySegment scratch) {
+        try (InferenceModel ref = InferenceModel.scalar(m)) {
+            InferenceModel.Sequences want = ref.forward(x, B, T, null);
+            if (impl.equals("c_fused")) FORWARD_FUSED.invokeExact(model, nx, B, T, nh, no);
+            else FORWARD_SGEMM.invokeExact(model, nx, B, T, nh, no, scratch);
+            double worst = Math.max(OneDnnCheck.maxDiff(want.h(), nh), OneDnnCheck.maxDiff(want.o(), no));
+            if (!(worst < OneDnnCheck.TOLERANCE))
+                throw new IllegalStateException(impl + " differs from the scalar reference by " + worst + " over B=" + B + " T=" + T);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
     @Override
     void free() {
         try {
