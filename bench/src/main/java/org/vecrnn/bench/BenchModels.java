@@ -19,6 +19,13 @@ final class BenchModels {
         return ElmanRnn.of(n, d, k, Output.SIGMOID, Trainer.init(n, d, k, 42));
     }
 
+    /** The stream benchmarks' inputs: count vectors of n values, input t drawn with seed t. */
+    static float[][] inputs(int n, int count) {
+        float[][] xs = new float[count][];
+        for (int t = 0; t < count; t++) xs[t] = uniform(n, t);
+        return xs;
+    }
+
     static float[] uniform(int len, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] a = new float[len];

@@ -10,7 +10,6 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.vecrnn.infer.InferenceModel;
-import org.vecrnn.infer.StreamState;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Parameters;
 
@@ -70,27 +69,18 @@ final class NativeRnn extends NativeYardstick {
             case "c_column" -> STEP_COLUMN;
             default -> STEP_SGEMV;
         };
-        try (InferenceModel ref = InferenceModel.scalar(m)) {
-            StreamState st = ref.newStream();
-            float[] h = new float[m.d()], o = new float[m.k()];
-            MemorySegment nh = zeros(m.d()), nhNext = zeros(m.d()), no = zeros(m.k());
-            double worst = 0;
-            for (float[] x : xs) {
-                step.invokeExact(model, nh, floats(x), nhNext, no);
-                st.step(x, o);
-                st.saveState(h);
-                worst = Math.max(worst, Math.max(OneDnnCheck.maxDiff(h, nhNext), OneDnnCheck.maxDiff(o, no)));
-                MemorySegment t = nh;
-                nh = nhNext;
-                nhNext = t;
-            }
-            if (!(worst < OneDnnCheck.TOLERANCE))
-                throw new IllegalStateException(impl + " differs from the scalar reference by " + worst + " over " + xs.length + " steps");
+        double worst;
+        try {
+            worst = streamDiff(m, xs, (h, x, hNext, o) -> {
+                step.invokeExact(model, h, x, hNext, o); // a statement: invokeExact needs the void call type
+            });
         } catch (RuntimeException e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+        if (!(worst < OneDnnCheck.TOLERANCE))
+            throw new IllegalStateException(impl + " differs from the scalar reference by " + worst + " over " + xs.length + " steps");
     }
 
     /**
@@ -102,7 +92,7 @@ final class NativeRnn extends NativeYardstick {
             InferenceModel.Sequences want = ref.forward(x, B, T, null);
             if (impl.equals("c_fused")) FORWARD_FUSED.invokeExact(model, nx, B, T, nh, no);
             else FORWARD_SGEMM.invokeExact(model, nx, B, T, nh, no, scratch);
-            double worst = Math.max(OneDnnCheck.maxDiff(want.h(), nh), OneDnnCheck.maxDiff(want.o(), no));
+            double worst = Math.max(maxDiff(want.h(), nh), maxDiff(want.o(), no));
             if (!(worst < OneDnnCheck.TOLERANCE))
                 throw new IllegalStateException(impl + " differs from the scalar reference by " + worst + " over B=" + B + " T=" + T);
         } catch (RuntimeException e) {

@@ -3,6 +3,9 @@ package org.vecrnn.bench;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import org.vecrnn.infer.InferenceModel;
+import org.vecrnn.infer.StreamState;
+import org.vecrnn.model.ElmanRnn;
 
 /** What the native yardsticks share: their buffers (64-byte aligned, freed on close) and the freeing order. */
 abstract class NativeYardstick implements AutoCloseable {
@@ -16,6 +19,45 @@ abstract class NativeYardstick implements AutoCloseable {
 
     MemorySegment zeros(long count) {
         return arena.allocate(4L * Math.max(1, count), 64);
+    }
+
+    /** One native stream step: h and x in, h' and o out. */
+    interface Step {
+        void run(MemorySegment h, MemorySegment x, MemorySegment hNext, MemorySegment o) throws Throwable;
+    }
+
+    /**
+     * The largest difference in any h or o between {@code step} and the scalar reference, over the inputs
+     * {@code xs} from h = 0 (NaN when either gives NaN).
+     */
+    double streamDiff(ElmanRnn m, float[][] xs, Step step) throws Throwable {
+        try (InferenceModel ref = InferenceModel.scalar(m)) {
+            StreamState st = ref.newStream();
+            float[] h = new float[m.d()], o = new float[m.k()];
+            MemorySegment nh = zeros(m.d()), nhNext = zeros(m.d()), no = zeros(m.k());
+            double worst = 0;
+            for (float[] x : xs) {
+                step.run(nh, floats(x), nhNext, no);
+                st.step(x, o);
+                st.saveState(h);
+                double e = Math.max(maxDiff(h, nhNext), maxDiff(o, no));
+                if (!(e <= worst)) worst = e;  // NaN sticks
+                MemorySegment t = nh;
+                nh = nhNext;
+                nhNext = t;
+            }
+            return worst;
+        }
+    }
+
+    /** The largest |want[i] - got[i]| (NaN when any is NaN). */
+    static double maxDiff(float[] want, MemorySegment got) {
+        double m = 0;
+        for (int i = 0; i < want.length; i++) {
+            double e = Math.abs(want[i] - got.getAtIndex(ValueLayout.JAVA_FLOAT, i));
+            if (!(e <= m)) m = e;  // NaN sticks
+        }
+        return m;
     }
 
     /** Frees the native model (its own memory) before the buffers go. */

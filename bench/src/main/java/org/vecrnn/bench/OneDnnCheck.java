@@ -1,9 +1,7 @@
 package org.vecrnn.bench;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import org.vecrnn.infer.InferenceModel;
-import org.vecrnn.infer.StreamState;
 import org.vecrnn.model.ElmanRnn;
 
 /**
@@ -30,9 +28,8 @@ public final class OneDnnCheck {
         double worst = 0;
         for (String size : new String[] {"64x128x8", "128x256x16", "256x512x32", "512x1024x64"}) {
             int[] s = BenchModels.sizes(size);
-            try (ElmanRnn model = BenchModels.model(s[0], s[1], s[2]); InferenceModel ref = InferenceModel.scalar(model);
-                    OneDnn dnn = new OneDnn(model)) {
-                double ip = stream(ref, dnn, true, s), rnn = stream(ref, dnn, false, s);
+            try (ElmanRnn model = BenchModels.model(s[0], s[1], s[2]); OneDnn dnn = new OneDnn(model)) {
+                double ip = stream(model, dnn, true, s), rnn = stream(model, dnn, false, s);
                 System.out.printf("stream %s, %d steps: max |h - ref|, |o - ref|: onednn_ip %.3g, onednn_rnn %.3g%n", size, STEPS, ip, rnn);
                 worst = Math.max(worst, Math.max(ip, rnn));
             }
@@ -46,7 +43,7 @@ public final class OneDnnCheck {
             InferenceModel.Sequences want = ref.forward(x, B, T, null);
             MemorySegment nh = dnn.zeros(want.h().length), no = dnn.zeros(want.o().length);
             if ((int) OneDnn.FORWARD_RNN.invokeExact(dnn.model, dnn.floats(x), B, T, nh, no) != 0) throw OneDnn.failure();
-            double dh = maxDiff(want.h(), nh), dO = maxDiff(want.o(), no);
+            double dh = NativeYardstick.maxDiff(want.h(), nh), dO = NativeYardstick.maxDiff(want.o(), no);
             System.out.printf("batch B=%d T=%d %dx%dx%d: onednn_rnn max |h - ref| %.3g, max |o - ref| %.3g%n", B, T,
                     BatchBench.N, BatchBench.D, BatchBench.K, dh, dO);
             worst = Math.max(worst, Math.max(dh, dO));
@@ -57,33 +54,11 @@ public final class OneDnnCheck {
     }
 
     /** STEPS steps from h = 0 on StreamBench's inputs; the largest difference in any h or o. */
-    static double stream(InferenceModel ref, OneDnn dnn, boolean ip, int[] s) throws Throwable {
-        StreamState st = ref.newStream();
-        float[] o = new float[s[2]], h = new float[s[1]];
-        MemorySegment nh = dnn.zeros(s[1]), nhNext = dnn.zeros(s[1]), no = dnn.zeros(s[2]);
-        double worst = 0;
-        for (int t = 0; t < STEPS; t++) {
-            float[] x = BenchModels.uniform(s[0], t);
-            MemorySegment nx = dnn.floats(x);
-            int rc = ip ? (int) OneDnn.STEP_IP.invokeExact(dnn.model, nh, nx, nhNext, no)
-                    : (int) OneDnn.STEP_RNN.invokeExact(dnn.model, nh, nx, nhNext, no);
+    static double stream(ElmanRnn model, OneDnn dnn, boolean ip, int[] s) throws Throwable {
+        return dnn.streamDiff(model, BenchModels.inputs(s[0], STEPS), (h, x, hNext, o) -> {
+            int rc = ip ? (int) OneDnn.STEP_IP.invokeExact(dnn.model, h, x, hNext, o)
+                    : (int) OneDnn.STEP_RNN.invokeExact(dnn.model, h, x, hNext, o);
             if (rc != 0) throw OneDnn.failure();
-            st.step(x, o);
-            st.saveState(h);
-            worst = Math.max(worst, Math.max(maxDiff(h, nhNext), maxDiff(o, no)));
-            MemorySegment tmp = nh;
-            nh = nhNext;
-            nhNext = tmp;
-        }
-        return worst;
-    }
-
-    static double maxDiff(float[] want, MemorySegment got) {
-        double m = 0;
-        for (int i = 0; i < want.length; i++) {
-            double e = Math.abs(want[i] - got.getAtIndex(ValueLayout.JAVA_FLOAT, i));
-            if (!(e <= m)) m = e;  // NaN sticks
-        }
-        return m;
+        });
     }
 }

@@ -61,8 +61,7 @@ public class StreamBench {
     public void setup() {
         int[] s = BenchModels.sizes(size);
         model = BenchModels.model(s[0], s[1], s[2]);
-        xs = new float[INPUTS][];
-        for (int i = 0; i < INPUTS; i++) xs[i] = BenchModels.uniform(s[0], i);
+        xs = BenchModels.inputs(s[0], INPUTS);
         o = new float[s[2]];
         switch (impl) {
             case "scalar" -> im = InferenceModel.scalar(model);
