@@ -26,6 +26,7 @@ typedef struct {
     float *hx;   /* scratch [h | x] for the sgemv and column steps (single-threaded use) */
     float *WUc, *Vc;     /* column step: [W | U] and V in column blocks (see pack_columns) */
     float *aP, *bP, *hc, *oc;  /* column step: a and b padded to whole vectors, and padded scratch outputs */
+    int backward;        /* column step: the direction of the next pass over WUc, alternated as vecrnn's streams do */
 } rnn_model;
 
 static int round_up(int v, int m) { return (v + m - 1) / m * m; }
@@ -173,28 +174,39 @@ static void column_block1(const float *P, int K, const float *restrict hx, const
     *(v16 *) __builtin_assume_aligned(out, 64) = s0 + s1 + (s2 + s3) + *(const v16 *) __builtin_assume_aligned(init, 64);
 }
 
-/* out[0, outs rounded up to 16) = init + M hx, M packed by pack_columns with K columns. */
-static void column(const float *P, int outs, int K, const float *hx, const float *init, float *out) {
+/*
+ * out[0, outs rounded up to 16) = init + M hx, M packed by pack_columns with K columns; the blocks from the
+ * last when backward (the same sums: a block starting at vector v starts at P + K * 16 * v).
+ */
+static void column(const float *P, int outs, int K, const float *hx, const float *init, float *out, int backward) {
     int vecs = round_up(outs, 16) / 16;
-    for (int v = 0, size; v < vecs; v += size) {
-        size = block_vectors(v, vecs);
-        if (size == 8) column_block8(P, K, hx, init + 16 * v, out + 16 * v);
-        else column_block1(P, K, hx, init + 16 * v, out + 16 * v);
-        P += (size_t) K * 16 * size;
+    if (!backward) {
+        for (int v = 0, size; v < vecs; v += size) {
+            size = block_vectors(v, vecs);
+            if (size == 8) column_block8(P, K, hx, init + 16 * v, out + 16 * v);
+            else column_block1(P, K, hx, init + 16 * v, out + 16 * v);
+            P += (size_t) K * 16 * size;
+        }
+        return;
     }
+    int whole = vecs / 8 * 8;  /* vectors in blocks of 8, as block_vectors cuts them */
+    for (int v = vecs - 1; v >= whole; v--) column_block1(P + (size_t) K * 16 * v, K, hx, init + 16 * v, out + 16 * v);
+    for (int v = whole - 8; v >= 0; v -= 8) column_block8(P + (size_t) K * 16 * v, K, hx, init + 16 * v, out + 16 * v);
 }
 
 /*
  * The column step, vecrnn's VectorStepKernel in C: h' = a + sum_j [h; x]_j [W | U][:, j] with up to 8 output
- * vectors in registers, one sequential pass over the packed weights, then tanh, then the head the same way.
+ * vectors in registers, one sequential pass over the packed weights (forward and backward by turns, as a
+ * vecrnn stream reads them), then tanh, then the head the same way.
  */
-void rnn_step_column(const rnn_model *m, const float *h, const float *x, float *hNext, float *o) {
+void rnn_step_column(rnn_model *m, const float *h, const float *x, float *hNext, float *o) {
     const int d = m->d, n = m->n, k = m->k;
     memcpy(m->hx, h, d * sizeof(float));
     memcpy(m->hx + d, x, n * sizeof(float));
-    column(m->WUc, d, d + n, m->hx, m->aP, m->hc);
+    column(m->WUc, d, d + n, m->hx, m->aP, m->hc, m->backward);
+    m->backward = !m->backward;
     for (int j = 0; j < d; j++) hNext[j] = tanhf(m->hc[j]);
-    column(m->Vc, k, d, hNext, m->bP, m->oc);
+    column(m->Vc, k, d, hNext, m->bP, m->oc, 0);
     for (int i = 0; i < k; i++) o[i] = sigmoidf(m->oc[i]);
 }
 

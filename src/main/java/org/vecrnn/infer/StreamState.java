@@ -15,6 +15,8 @@ public final class StreamState implements Decoder {
     private final int n, d, k;
     private float[] h, hNext;
     private final float[] z;
+    /** The direction of the next step's pass over the weights: alternated, see {@link StepKernel#step(float[], float[], float[], boolean)}. */
+    private boolean backward;
 
     StreamState(StepKernel kernel, Activation g) {
         this.kernel = kernel;
@@ -40,7 +42,8 @@ public final class StreamState implements Decoder {
     public void step(float[] x, float[] out) {
         if (x.length != n) throw new IllegalArgumentException("x has " + x.length + " values, the model takes n=" + n);
         if (out.length < k) throw new IllegalArgumentException("out has room for " + out.length + " values, the model gives k=" + k);
-        kernel.step(h, x, hNext);
+        kernel.step(h, x, hNext, backward);
+        backward = !backward;
         float[] t = h;
         h = hNext;
         hNext = t;

@@ -15,6 +15,17 @@ public interface StepKernel extends AutoCloseable {
     /** {@code hNext = tanh(W h + U x + a)}; hNext must not alias h. */
     void step(float[] h, float[] x, float[] hNext);
 
+    /**
+     * The same step, the weights read from their end when {@code backward}: the same result, bit for bit
+     * (only the order of independent outputs changes). A caller that alternates the direction from step to
+     * step starts each step on the weights that the step before read last, still in the core's cache: for a
+     * model somewhat larger than L2 most of a step's reads then come from L2, not L3. A hint: kernels for
+     * which the order does not matter ignore it.
+     */
+    default void step(float[] h, float[] x, float[] hNext, boolean backward) {
+        step(h, x, hNext);
+    }
+
     /** {@code hNext = tanh(W h + p)}, where {@code p = U x + a} was computed beforehand (d values at pOff). */
     void stepProjected(float[] h, float[] p, int pOff, float[] hNext);
 

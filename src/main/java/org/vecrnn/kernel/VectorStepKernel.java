@@ -25,7 +25,9 @@ import org.vecrnn.model.Parameters;
  * in 64-byte-aligned native memory, each as d + n rows of its columns, so a step reads the weights as one
  * sequential stream of whole aligned vectors. The last output vector, when d is not a multiple of the vector
  * length L, is a block of its own whose padding columns are zero and whose loads and stores are masked.
- * V is stored the same way. The summation order is fixed (no reductions that the JIT may reorder), so
+ * V is stored the same way. The blocks are independent, so a step may take them in either order
+ * ({@link StepKernel#step(float[], float[], float[], boolean)}), with the same result bit for bit. The
+ * summation order is fixed (no reductions that the JIT may reorder), so
  * results are bit-identical interpreted and compiled.
  */
 final class VectorStepKernel implements StepKernel {
@@ -103,24 +105,29 @@ final class VectorStepKernel implements StepKernel {
 
     @Override
     public void step(float[] h, float[] x, float[] hNext) {
-        apply(WU, h, x, a, 0, d, hNext);
+        step(h, x, hNext, false);
+    }
+
+    @Override
+    public void step(float[] h, float[] x, float[] hNext, boolean backward) {
+        apply(WU, h, x, a, 0, d, hNext, backward);
         tanh(hNext, d);
     }
 
     @Override
     public void stepProjected(float[] h, float[] p, int pOff, float[] hNext) {
         // U x + a is already in p: only the W rows of each block are read (x = null stops before the U rows)
-        apply(WU, h, null, p, pOff, d, hNext);
+        apply(WU, h, null, p, pOff, d, hNext, false);
         tanh(hNext, d);
     }
 
     @Override
     public void head(float[] h, float[] z) {
-        apply(V, h, null, b, 0, k, z);
+        apply(V, h, null, b, 0, k, z, false);
     }
 
-    /** out[0, len) = init[initOff, initOff + len) + M [h; x]. */
-    private void apply(Packed P, float[] h, float[] x, float[] init, int initOff, int len, float[] out) {
+    /** out[0, len) = init[initOff, initOff + len) + M [h; x], block by block, from the last block when backward. */
+    private void apply(Packed P, float[] h, float[] x, float[] init, int initOff, int len, float[] out, boolean backward) {
         if (!arena.scope().isAlive()) throw new IllegalStateException("this kernel has been closed");
         if (h == null || out == null || init == null) throw new IllegalArgumentException("null array");
         if (h.length < d || out.length < len || initOff < 0 || init.length - initOff < len || (x != null && x.length < n))
@@ -129,7 +136,9 @@ final class VectorStepKernel implements StepKernel {
         if (out == h) throw new IllegalArgumentException("the output must not alias h");
         MemorySegment M = P.m;
         int xLen = x == null ? 0 : n;
-        for (int i = 0; i < P.first.length; i++) {
+        int blocks = P.first.length;
+        for (int q = 0; q < blocks; q++) {
+            int i = backward ? blocks - 1 - q : q;
             int c0 = P.first[i] * L;
             switch (P.size[i]) {
                 case BLOCK -> block8(M, P.base[i], c0, h, d, x, xLen, init, initOff, out);

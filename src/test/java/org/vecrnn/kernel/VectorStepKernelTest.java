@@ -134,4 +134,27 @@ class VectorStepKernelTest {
         for (int r = 0; r < rows; r++) System.arraycopy(v, r * len, out, r * stride, len);
         return out;
     }
+    /** Sizes whose column blocks are of every kind (8, 4 and 1 vectors, the last partial) at 256 and 512 bits. */
+    static List<Case> blockCases() {
+        List<Case> all = new ArrayList<>();
+        long seed = 7000;
+        for (int d : new int[] {1, 17, 100, 197, 257, 389, 1000}) all.add(new Case(d % 61 + 1, d, 3, seed++));
+        return all;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("blockCases")
+    void backwardPassGivesTheSameBits(Case c) {
+        try (ElmanRnn m = RandomModels.model(c.n, c.d, c.k, Output.IDENTITY, 3.0, c.seed);
+             StepKernel vec = new VectorStepKernel(m)) {
+            float[] h = RandomModels.uniform(c.d, 1, c.seed + 1000), x = RandomModels.uniform(c.n, 2, c.seed + 2000);
+            float[] forward = new float[c.d], backward = new float[c.d];
+            java.util.Arrays.fill(backward, Float.NaN);
+            vec.step(h, x, forward, false);
+            vec.step(h, x, backward, true);
+            for (int i = 0; i < c.d; i++)
+                assertTrue(Float.floatToRawIntBits(forward[i]) == Float.floatToRawIntBits(backward[i]),
+                        c + " h[" + i + "]: " + forward[i] + " forward, " + backward[i] + " backward");
+        }
+    }
 }
