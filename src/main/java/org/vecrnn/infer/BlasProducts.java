@@ -47,12 +47,12 @@ final class BlasProducts implements AutoCloseable {
             gemm.sgemm(false, true, Math.min(step, rows - r), d, n, 1f, xs, xOff + (long) r * n, n, U, 0, n, 1f, ps, pOff + (long) r * stride, stride);
     }
 
-    /** z[r] = V h[r] + b for rows r in [0, rows): h rows d floats apart from hOff, z rows k apart from zOff. */
-    void heads(float[] h, int hOff, int rows, float[] z, int zOff) {
+    /** z[r] = V h[r] + b for rows r in [0, rows): h rows {@code stride} floats apart from hOff, z rows k apart from zOff. */
+    void heads(float[] h, int hOff, int stride, int rows, float[] z, int zOff) {
         for (int r = 0; r < rows; r++) System.arraycopy(b, 0, z, zOff + r * k, k);
         MemorySegment hs = MemorySegment.ofArray(h), zs = MemorySegment.ofArray(z);
         for (int r = 0, step = rowsPerCall((long) d * k); r < rows; r += step)
-            gemm.sgemm(false, true, Math.min(step, rows - r), k, d, 1f, hs, hOff + (long) r * d, d, V, 0, d, 1f, zs, zOff + (long) r * k, k);
+            gemm.sgemm(false, true, Math.min(step, rows - r), k, d, 1f, hs, hOff + (long) r * stride, stride, V, 0, d, 1f, zs, zOff + (long) r * k, k);
     }
 
     private static int rowsPerCall(long workPerRow) {

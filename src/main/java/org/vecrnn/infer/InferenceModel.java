@@ -171,7 +171,7 @@ public final class InferenceModel implements AutoCloseable {
             return;
         }
         BatchRunner r = idle.poll();
-        if (r == null) r = new BatchRunner(batch, blas, act, g != Output.SOFTMAX);
+        if (r == null) r = new BatchRunner(batch, blas, act);
         try {
             r.run(x, T, h0, h, o, from, to);
         } finally {
