@@ -35,7 +35,7 @@ class VectorTanhTest {
         int top = Float.floatToIntBits(8.5f);
         for (int bits = 0; bits <= top; ) {
             for (int l = 0; l < L; l++, bits += stride) in[l] = Float.intBitsToFloat(Math.min(bits, top));
-            VectorTanh.rational(in, 0, out, 0, L, 1f, 1f, 0f);
+            VectorTanh.rational(in, 0, out, 0, L);
             for (int l = 0; l < L; l++) worst = Math.max(worst, Math.abs(out[l] - Math.tanh(in[l])));
         }
         return worst;
@@ -46,7 +46,7 @@ class VectorTanhTest {
         float[] in = {0f, -0f, Float.MIN_VALUE, 1e-30f, -1e-5f, 7.9f, -7.9f, 9f, -9f, 100f, -1e30f,
                 Float.MAX_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0.5f};
         float[] out = new float[in.length];
-        VectorTanh.rational(in, 0, out, 0, in.length, 1f, 1f, 0f);
+        VectorTanh.rational(in, 0, out, 0, in.length);
         for (int i = 0; i < in.length; i++) {
             assertEquals(Math.tanh(in[i]), out[i], 3e-7, "tanh(" + in[i] + ")");
             assertTrue(Math.abs(out[i]) <= 1f, "|tanh| <= 1 at " + in[i]);

@@ -43,7 +43,7 @@ public class TanhBench {
     public float[] apply() {
         System.arraycopy(in, 0, out, 0, d);
         if (tanh.equals("jdk")) VectorTanh.jdk(out, 0, d);
-        else VectorTanh.rational(out, 0, out, 0, d, 1f, 1f, 0f);
+        else VectorTanh.rational(out, 0, out, 0, d);
         return out;
     }
 }
