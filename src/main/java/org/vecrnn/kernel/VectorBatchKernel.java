@@ -2,14 +2,14 @@ package org.vecrnn.kernel;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Parameters;
 
 /**
- * The batch kernels on {@link VectorGemm}: Uᵀ, Wᵀ and Vᵀ packed once (transposed, rows padded to the
- * vector length, 64-byte aligned), so each product is an outer-product GEMM with no reductions. Strides of
+ * The batch kernels on {@link VectorGemm}: Uᵀ, Wᵀ and Vᵀ packed once ({@link VectorGemm#pack}: transposed,
+ * padded to the vector length, in column panels, 64-byte aligned), so each product is an outer-product GEMM
+ * with no reductions. Strides of
  * h and p rows are d rounded up to the vector length, of z rows k rounded up.
  */
 final class VectorBatchKernel implements BatchKernel {
@@ -27,19 +27,11 @@ final class VectorBatchKernel implements BatchKernel {
         dP = VectorStepKernel.roundUp(d, L);
         kP = VectorStepKernel.roundUp(k, L);
         Parameters p = model.parameters();
-        Ut = transpose(p.U(), d, n, dP);
-        Wt = transpose(p.W(), d, d, dP);
-        Vt = transpose(p.V(), k, d, kP);
+        Ut = VectorGemm.pack(arena, p.U(), d, n, dP);
+        Wt = VectorGemm.pack(arena, p.W(), d, d, dP);
+        Vt = VectorGemm.pack(arena, p.V(), k, d, kP);
         aRow = Arrays.copyOf(p.a(), dP);
         bRow = Arrays.copyOf(p.b(), kP);
-    }
-
-    /** M [rows, cols] row-major into Mᵀ [cols, padded] with zero padding. */
-    private MemorySegment transpose(float[] M, int rows, int cols, int padded) {
-        MemorySegment s = arena.allocate(4L * cols * padded, 64);
-        for (int i = 0; i < rows; i++)
-            for (int j = 0; j < cols; j++) s.setAtIndex(ValueLayout.JAVA_FLOAT, (long) j * padded + i, M[i * cols + j]);
-        return s.asReadOnly();
     }
 
     @Override public int n() { return n; }
@@ -52,12 +44,12 @@ final class VectorBatchKernel implements BatchKernel {
     public void project(float[] x, int xOff, int rows, float[] p, int pOff) {
         if (!arena.scope().isAlive()) throw new IllegalStateException("this kernel has been closed"); // every run starts here
         for (int r = 0; r < rows; r++) System.arraycopy(aRow, 0, p, pOff + r * dP, dP);
-        VectorGemm.gemmAcc(x, xOff, n, rows, n, Ut, 4L * dP, dP, p, pOff, dP);
+        VectorGemm.gemmAcc(x, xOff, n, rows, n, Ut, dP, p, pOff, dP);
     }
 
     @Override
     public void recur(float[] hPrev, int hOff, float[] p, int pOff, int rows, float[] hNext, int nOff) {
-        VectorGemm.gemm(hPrev, hOff, dP, rows, d, Wt, 4L * dP, dP, p, pOff, hNext, nOff, dP);
+        VectorGemm.gemm(hPrev, hOff, dP, rows, d, Wt, dP, p, pOff, hNext, nOff, dP);
         for (int r = 0; r < rows; r++) tanhRow(hNext, nOff + r * dP);
     }
 
@@ -68,7 +60,7 @@ final class VectorBatchKernel implements BatchKernel {
     @Override
     public void heads(float[] h, int hOff, int rows, float[] z, int zOff) {
         for (int r = 0; r < rows; r++) System.arraycopy(bRow, 0, z, zOff + r * kP, kP);
-        VectorGemm.gemmAcc(h, hOff, dP, rows, d, Vt, 4L * kP, kP, z, zOff, kP);
+        VectorGemm.gemmAcc(h, hOff, dP, rows, d, Vt, kP, z, zOff, kP);
     }
 
     @Override

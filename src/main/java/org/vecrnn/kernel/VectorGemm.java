@@ -1,17 +1,21 @@
 package org.vecrnn.kernel;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@code C += A Bᵀ} with the Vector API, B given transposed and packed: {@code Bt[j]} is column j of Bᵀ,
- * i.e. a row of {@code N} floats (N a multiple of the vector length, zero-padded) in 64-byte-aligned native
- * memory. Register tiles of 4 rows of A × 4 vectors of C (16 accumulators, of the 32 AVX-512 registers):
- * per step j, 4 loads of Bt, 4 broadcasts of A and 16 FMAs, and no horizontal reductions at all (unlike the
- * dot-product form), which is what makes a GEMM compute-bound. Rows of A are taken in chunks of
- * {@value #ROW_CHUNK} so that a chunk of A stays in cache while every column panel of Bt passes over it.
+ * {@code C += A Bᵀ} with the Vector API, B given transposed and packed by {@link #pack}: Bᵀ (K rows of N
+ * floats, N a multiple of the vector length, zero-padded) in column panels of {@value #PANEL_VECTORS}
+ * vectors, each panel's K rows one after another, in 64-byte-aligned native memory. A tile then reads its
+ * panel as one sequential stream (rows of the unpacked Bᵀ 1 KB apart at N = 256 made the recurrence's
+ * product 4 to 8 % slower). Register tiles of 4 rows of A × 4 vectors of C (16 accumulators, of the 32
+ * AVX-512 registers): per step j, 4 loads of Bᵀ, 4 broadcasts of A and 16 FMAs, and no horizontal reductions
+ * at all (unlike the dot-product form), which is what makes a GEMM compute-bound. Rows of A are taken in
+ * chunks of {@value #ROW_CHUNK} so that a chunk of A stays in cache while every panel passes over it.
  */
 final class VectorGemm {
     private VectorGemm() {}
@@ -20,43 +24,69 @@ final class VectorGemm {
     private static final int L = S.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     static final int ROW_CHUNK = 64;
+    /** Vectors per column panel: the width of the 4×4 tile. */
+    static final int PANEL_VECTORS = 4;
+    private static final int PANEL = PANEL_VECTORS * L;
 
     /**
-     * C[r, 0..N) += Σ_{j<K} A[aOff + r lda + j] · Bt[j, 0..N) for r in [0, M).
-     * Bt rows are {@code btRow} bytes apart; C rows {@code ldc} floats apart and hold at least N floats.
+     * Bᵀ for {@link #gemm}: the transpose of M [rows, K] (row-major, from offset 0), padded with zero columns
+     * to N (a multiple of the vector length, at least rows), in panels, in 64-byte-aligned memory of the arena.
      */
-    static void gemmAcc(float[] A, int aOff, int lda, int M, int K, MemorySegment Bt, long btRow, int N,
-                        float[] C, int cOff, int ldc) {
-        gemm(A, aOff, lda, M, K, Bt, btRow, N, C, cOff, C, cOff, ldc);
+    static MemorySegment pack(Arena arena, float[] M, int rows, int K, int N) {
+        if (N % L != 0 || N < rows || M.length < rows * K) throw new IllegalArgumentException("cannot pack " + rows + "×" + K + " into " + N + " columns");
+        MemorySegment s = arena.allocate(4L * K * N, 64);
+        for (int p0 = 0; p0 < N; p0 += PANEL) {
+            int w = Math.min(PANEL, N - p0);
+            long base = (long) p0 * K;
+            for (int j = 0; j < K; j++)
+                for (int c = 0; c < w && p0 + c < rows; c++)
+                    s.setAtIndex(ValueLayout.JAVA_FLOAT, base + (long) j * w + c, M[(p0 + c) * K + j]);
+        }
+        return s.asReadOnly();
     }
 
     /**
-     * C[r, 0..N) = I[r, 0..N) + Σ_{j<K} A[aOff + r lda + j] · Bt[j, 0..N), the sum starting from I's value
+     * C[r, 0..N) += Σ_{j<K} A[aOff + r lda + j] · Bᵀ[j, 0..N) for r in [0, M), Bᵀ packed by {@link #pack};
+     * C rows {@code ldc} floats apart and hold at least N floats.
+     */
+    static void gemmAcc(float[] A, int aOff, int lda, int M, int K, MemorySegment Bt, int N,
+                        float[] C, int cOff, int ldc) {
+        gemm(A, aOff, lda, M, K, Bt, N, C, cOff, C, cOff, ldc);
+    }
+
+    /**
+     * C[r, 0..N) = I[r, 0..N) + Σ_{j<K} A[aOff + r lda + j] · Bᵀ[j, 0..N), the sum starting from I's value
      * (I may be C itself); I rows are {@code ldc} floats apart like C's. Saves the copy of I into C.
      */
-    static void gemm(float[] A, int aOff, int lda, int M, int K, MemorySegment Bt, long btRow, int N,
+    static void gemm(float[] A, int aOff, int lda, int M, int K, MemorySegment Bt, int N,
                      float[] I, int iOff, float[] C, int cOff, int ldc) {
+        if (Bt.byteSize() < 4L * K * N) throw new IllegalArgumentException("Bᵀ holds " + Bt.byteSize() / 4 + " floats, fewer than " + K + "×" + N);
         for (int r0 = 0; r0 < M; r0 += ROW_CHUNK) {
             int rEnd = Math.min(M, r0 + ROW_CHUNK);
             int c = 0;
-            for (; c + 4 * L <= N; c += 4 * L) {
+            for (; c + PANEL <= N; c += PANEL) {
+                long panel = 4L * c * K, row = 4L * PANEL;
                 int r = r0;
-                for (; r + 4 <= rEnd; r += 4) tile4x4(A, aOff + r * lda, lda, K, Bt, btRow, c, I, iOff + r * ldc, C, cOff + r * ldc, ldc);
-                for (; r < rEnd; r++) tile1x4(A, aOff + r * lda, K, Bt, btRow, c, I, iOff + r * ldc, C, cOff + r * ldc);
+                for (; r + 4 <= rEnd; r += 4) tile4x4(A, aOff + r * lda, lda, K, Bt, panel, row, c, I, iOff + r * ldc, C, cOff + r * ldc, ldc);
+                for (; r < rEnd; r++) tile1x4(A, aOff + r * lda, K, Bt, panel, row, c, I, iOff + r * ldc, C, cOff + r * ldc);
             }
-            for (; c < N; c += L) {
+            long panel = 4L * c * K, row = 4L * (N - c); // the last, narrower panel
+            for (int c1 = c; c1 < N; c1 += L) {
+                long at = panel + 4L * (c1 - c);
                 int r = r0;
-                for (; r + 4 <= rEnd; r += 4) tile4x1(A, aOff + r * lda, lda, K, Bt, btRow, c, I, iOff + r * ldc, C, cOff + r * ldc, ldc);
-                for (; r < rEnd; r++) tile1x1(A, aOff + r * lda, K, Bt, btRow, c, I, iOff + r * ldc, C, cOff + r * ldc);
+                for (; r + 4 <= rEnd; r += 4) tile4x1(A, aOff + r * lda, lda, K, Bt, at, row, c1, I, iOff + r * ldc, C, cOff + r * ldc, ldc);
+                for (; r < rEnd; r++) tile1x1(A, aOff + r * lda, K, Bt, at, row, c1, I, iOff + r * ldc, C, cOff + r * ldc);
             }
         }
     }
+
+    // The tiles: Bᵀ[j, c ..] is at byte bOff + j·btRow (bOff: where column c starts in its panel)
 
     private static FloatVector bt(MemorySegment Bt, long off) {
         return FloatVector.fromMemorySegment(S, Bt, off, NATIVE);
     }
 
-    private static void tile4x4(float[] A, int a0, int lda, int K, MemorySegment Bt, long btRow, int c,
+    private static void tile4x4(float[] A, int a0, int lda, int K, MemorySegment Bt, long bOff, long btRow, int c,
                                 float[] I, int i0, float[] C, int c0, int ldc) {
         int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
         int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc, i1 = i0 + ldc, i2 = i1 + ldc, i3 = i2 + ldc;
@@ -68,9 +98,8 @@ final class VectorGemm {
                 s22 = FloatVector.fromArray(S, I, i2 + c + 2 * L), s23 = FloatVector.fromArray(S, I, i2 + c + 3 * L);
         FloatVector s30 = FloatVector.fromArray(S, I, i3 + c), s31 = FloatVector.fromArray(S, I, i3 + c + L),
                 s32 = FloatVector.fromArray(S, I, i3 + c + 2 * L), s33 = FloatVector.fromArray(S, I, i3 + c + 3 * L);
-        long col = 4L * c;
-        for (int j = 0; j < K; j++) {
-            long o = j * btRow + col;
+                for (int j = 0; j < K; j++) {
+            long o = bOff + j * btRow;
             FloatVector b0 = bt(Bt, o), b1 = bt(Bt, o + 4L * L), b2 = bt(Bt, o + 8L * L), b3 = bt(Bt, o + 12L * L);
             FloatVector x = FloatVector.broadcast(S, A[a0 + j]);
             s00 = b0.fma(x, s00); s01 = b1.fma(x, s01); s02 = b2.fma(x, s02); s03 = b3.fma(x, s03);
@@ -87,12 +116,11 @@ final class VectorGemm {
         s30.intoArray(C, c3 + c); s31.intoArray(C, c3 + c + L); s32.intoArray(C, c3 + c + 2 * L); s33.intoArray(C, c3 + c + 3 * L);
     }
 
-    private static void tile1x4(float[] A, int a0, int K, MemorySegment Bt, long btRow, int c, float[] I, int i0, float[] C, int c0) {
+    private static void tile1x4(float[] A, int a0, int K, MemorySegment Bt, long bOff, long btRow, int c, float[] I, int i0, float[] C, int c0) {
         FloatVector s0 = FloatVector.fromArray(S, I, i0 + c), s1 = FloatVector.fromArray(S, I, i0 + c + L),
                 s2 = FloatVector.fromArray(S, I, i0 + c + 2 * L), s3 = FloatVector.fromArray(S, I, i0 + c + 3 * L);
-        long col = 4L * c;
-        for (int j = 0; j < K; j++) {
-            long o = j * btRow + col;
+                for (int j = 0; j < K; j++) {
+            long o = bOff + j * btRow;
             FloatVector x = FloatVector.broadcast(S, A[a0 + j]);
             s0 = bt(Bt, o).fma(x, s0);
             s1 = bt(Bt, o + 4L * L).fma(x, s1);
@@ -102,15 +130,14 @@ final class VectorGemm {
         s0.intoArray(C, c0 + c); s1.intoArray(C, c0 + c + L); s2.intoArray(C, c0 + c + 2 * L); s3.intoArray(C, c0 + c + 3 * L);
     }
 
-    private static void tile4x1(float[] A, int a0, int lda, int K, MemorySegment Bt, long btRow, int c,
+    private static void tile4x1(float[] A, int a0, int lda, int K, MemorySegment Bt, long bOff, long btRow, int c,
                                 float[] I, int i0, float[] C, int c0, int ldc) {
         int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
         int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc, i1 = i0 + ldc, i2 = i1 + ldc, i3 = i2 + ldc;
         FloatVector s0 = FloatVector.fromArray(S, I, i0 + c), s1 = FloatVector.fromArray(S, I, i1 + c),
                 s2 = FloatVector.fromArray(S, I, i2 + c), s3 = FloatVector.fromArray(S, I, i3 + c);
-        long col = 4L * c;
-        for (int j = 0; j < K; j++) {
-            FloatVector b = bt(Bt, j * btRow + col);
+                for (int j = 0; j < K; j++) {
+            FloatVector b = bt(Bt, bOff + j * btRow);
             s0 = b.fma(FloatVector.broadcast(S, A[a0 + j]), s0);
             s1 = b.fma(FloatVector.broadcast(S, A[a1 + j]), s1);
             s2 = b.fma(FloatVector.broadcast(S, A[a2 + j]), s2);
@@ -119,10 +146,9 @@ final class VectorGemm {
         s0.intoArray(C, c0 + c); s1.intoArray(C, c1 + c); s2.intoArray(C, c2 + c); s3.intoArray(C, c3 + c);
     }
 
-    private static void tile1x1(float[] A, int a0, int K, MemorySegment Bt, long btRow, int c, float[] I, int i0, float[] C, int c0) {
+    private static void tile1x1(float[] A, int a0, int K, MemorySegment Bt, long bOff, long btRow, int c, float[] I, int i0, float[] C, int c0) {
         FloatVector s = FloatVector.fromArray(S, I, i0 + c);
-        long col = 4L * c;
-        for (int j = 0; j < K; j++) s = bt(Bt, j * btRow + col).fma(FloatVector.broadcast(S, A[a0 + j]), s);
+                for (int j = 0; j < K; j++) s = bt(Bt, bOff + j * btRow).fma(FloatVector.broadcast(S, A[a0 + j]), s);
         s.intoArray(C, c0 + c);
     }
 }
