@@ -69,8 +69,9 @@ final class VectorTanh {
     /**
      * out = tanh(in), or 0.5 tanh(in / 2) + 0.5 when {@code sigmoid}, over len values (in == out allowed). The
      * test of {@code sigmoid} is loop-invariant and C2 takes it out of the loop: the tanh alone runs without the
-     * sigmoid's multiply and FMA, which in the chain of each vector made it 1.2 times slower (256 values:
-     * 93 against 78 ns with the copy of its input, this machine). Loops over arrays on purpose: a helper
+     * sigmoid's multiply and FMA in the chain of each vector (256 values with the copy of the input, a
+     * harness on this machine: 93 ns with them, 84 ns now, 78 with a second copy of the loop, not worth the
+     * copy; TanhBench 80.5 ns, bench/run 14:46 UTC). Loops over arrays on purpose: a helper
      * taking or returning vectors is not always inlined (C2 compiles it on its own once hot and then finds it
      * "too large" to inline), and every vector crossing such a call is boxed: 288 bytes a step showed up in
      * JMH -prof gc that way. Every vector here lives and dies inside this one loop body.
