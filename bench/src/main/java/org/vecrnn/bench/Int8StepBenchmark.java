@@ -66,9 +66,13 @@ public class Int8StepBenchmark {
         System.out.println("# weights " + weights + " n=" + n + " d=" + d + " k=" + k + ": " + kernel.weightBytes() + " bytes, " + kernel.describe());
     }
 
+    private boolean backward;
+
     @Benchmark
     public float step() {
-        kernel.step(h, x, hNext);
+        // as a StreamState steps: the direction of the pass over the weights alternates (fp32 uses it, int8 ignores it)
+        kernel.step(h, x, hNext, backward);
+        backward = !backward;
         kernel.head(hNext, z);
         float[] t = h;
         h = hNext;
