@@ -134,11 +134,15 @@ class VectorStepKernelTest {
         for (int r = 0; r < rows; r++) System.arraycopy(v, r * len, out, r * stride, len);
         return out;
     }
-    /** Sizes whose column blocks are of every kind (8, 4 and 1 vectors, the last partial) at 256 and 512 bits. */
+
+    /**
+     * Sizes whose column blocks are of every kind (8, 4 and 1 vectors, the last partial) at 256 and 512 bits;
+     * at d = 1500 (n = 37) a block of 8 vectors is larger than MAX_BLOCK_BYTES at 512 bits, so all are of 4.
+     */
     static List<Case> blockCases() {
         List<Case> all = new ArrayList<>();
         long seed = 7000;
-        for (int d : new int[] {1, 17, 100, 197, 257, 389, 1000}) all.add(new Case(d % 61 + 1, d, 3, seed++));
+        for (int d : new int[] {1, 17, 100, 197, 257, 389, 1000, 1500}) all.add(new Case(d % 61 + 1, d, 3, seed++));
         return all;
     }
 
