@@ -8,8 +8,9 @@
  *
  * Weights are copied into 64-byte-aligned memory at creation: for the fused step, rows [W_i | U_i] padded
  * to 16 floats; for OpenBLAS, the same [W | U] matrix (row stride d + n) so one sgemv does W h + U x; for
- * the column step, [W | U] and V transposed into blocks of columns as in vecrnn's VectorStepKernel (blocks of 8
- * vectors, then single vectors; the Java kernel also takes blocks of 4, the same at the benchmark sizes).
+ * the column step, [W | U] and V transposed into blocks of columns as in vecrnn's VectorStepKernel (see
+ * block_vectors; the Java kernel leaves a partial last vector out of the wider blocks, the same at the
+ * benchmark sizes, whose d are multiples of 16).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -45,8 +46,14 @@ void rnn_free(rnn_model *m) {
     free(m);
 }
 
-/* Vectors per column block: 8 (8 sums in registers, one broadcast of h_j per 8 FMAs) while 8 remain, then 1. */
-static int block_vectors(int v, int vecs) { return v + 8 <= vecs ? 8 : 1; }
+/*
+ * Vectors per column block, as VectorStepKernel cuts them: 8 (8 sums in registers, one broadcast of h_j per
+ * 8 FMAs) while 8 remain and a block of 8 holds at most 512 KB (MAX_BLOCK_BYTES), else 4 while 4 remain, then 1.
+ */
+static int block_vectors(int v, int vecs, int K) {
+    if (v + 8 <= vecs && 4L * 8 * 16 * K <= 512 * 1024) return 8;
+    return v + 4 <= vecs ? 4 : 1;
+}
 
 /*
  * [A1 | A2] (rows x (c1 + c2), row-major parts) transposed into column blocks: the block of output vectors
@@ -59,7 +66,7 @@ static float *pack_columns(const float *A1, int c1, const float *A2, int c2, int
     if (!P) return NULL;
     size_t at = 0;
     for (int v = 0, size; v < vecs; v += size) {
-        size = block_vectors(v, vecs);
+        size = block_vectors(v, vecs, K);
         int width = 16 * size;
         for (int j = 0; j < K; j++)
             for (int c = 0; c < width; c++) {
@@ -161,6 +168,19 @@ static void column_block8(const float *P, int K, const float *restrict hx, const
     o[0] = s0; o[1] = s1; o[2] = s2; o[3] = s3; o[4] = s4; o[5] = s5; o[6] = s6; o[7] = s7;
 }
 
+/* out[0, 64) the same way with 4 vector sums (blocks of wide models, see block_vectors). */
+static void column_block4(const float *P, int K, const float *restrict hx, const float *init, float *out) {
+    const v16 *restrict p = __builtin_assume_aligned(P, 64);
+    const v16 *in = __builtin_assume_aligned(init, 64);
+    v16 s0 = in[0], s1 = in[1], s2 = in[2], s3 = in[3];
+    for (int j = 0; j < K; j++, p += 4) {
+        v16 e = (v16) {0} + hx[j];
+        s0 += p[0] * e; s1 += p[1] * e; s2 += p[2] * e; s3 += p[3] * e;
+    }
+    v16 *o = __builtin_assume_aligned(out, 64);
+    o[0] = s0; o[1] = s1; o[2] = s2; o[3] = s3;
+}
+
 /* One output vector: four sums over j mod 4, so the FMA chain is not one long dependency. */
 static void column_block1(const float *P, int K, const float *restrict hx, const float *init, float *out) {
     const v16 *restrict p = __builtin_assume_aligned(P, 64);
@@ -175,23 +195,22 @@ static void column_block1(const float *P, int K, const float *restrict hx, const
 }
 
 /*
- * out[0, outs rounded up to 16) = init + M hx, M packed by pack_columns with K columns; the blocks from the
- * last when backward (the same sums: a block starting at vector v starts at P + K * 16 * v).
+ * out[0, outs rounded up to 16) = init + M hx, M packed by pack_columns with K columns, block by block, from
+ * the last block when backward (the same sums: a block starting at vector v starts at P + K * 16 * v).
  */
 static void column(const float *P, int outs, int K, const float *hx, const float *init, float *out, int backward) {
-    int vecs = round_up(outs, 16) / 16;
-    if (!backward) {
-        for (int v = 0, size; v < vecs; v += size) {
-            size = block_vectors(v, vecs);
-            if (size == 8) column_block8(P, K, hx, init + 16 * v, out + 16 * v);
-            else column_block1(P, K, hx, init + 16 * v, out + 16 * v);
-            P += (size_t) K * 16 * size;
-        }
-        return;
+    int vecs = round_up(outs, 16) / 16, blocks = 0, first[vecs], size[vecs];
+    for (int v = 0; v < vecs; v += size[blocks++]) {
+        first[blocks] = v;
+        size[blocks] = block_vectors(v, vecs, K);
     }
-    int whole = vecs / 8 * 8;  /* vectors in blocks of 8, as block_vectors cuts them */
-    for (int v = vecs - 1; v >= whole; v--) column_block1(P + (size_t) K * 16 * v, K, hx, init + 16 * v, out + 16 * v);
-    for (int v = whole - 8; v >= 0; v -= 8) column_block8(P + (size_t) K * 16 * v, K, hx, init + 16 * v, out + 16 * v);
+    for (int q = 0; q < blocks; q++) {
+        int i = backward ? blocks - 1 - q : q, v = first[i];
+        const float *Pb = P + (size_t) K * 16 * v;
+        if (size[i] == 8) column_block8(Pb, K, hx, init + 16 * v, out + 16 * v);
+        else if (size[i] == 4) column_block4(Pb, K, hx, init + 16 * v, out + 16 * v);
+        else column_block1(Pb, K, hx, init + 16 * v, out + 16 * v);
+    }
 }
 
 /*
