@@ -10,7 +10,8 @@ import org.vecrnn.kernel.Activation;
  * product; then per step the group's recurrence {@code H_t = tanh(H_{t-1} Wᵀ + P_t)} is one product, written
  * into the chunk's rows; then the head {@code Z = H Vᵀ + b} is one product over all the chunk's rows, while
  * they are still in cache (over the whole output h once a group was done, reading it back from L3, the heads
- * took 0.8 to 1.0 ms of a 9 ms batch, per chunk 0.5 to 0.65). With {@link BlasProducts} (OpenBLAS) the projection and the head run there.
+ * took 0.8 to 1.0 ms of a 9 ms batch, per chunk 0.5 to 0.65). With {@link BlasProducts} (OpenBLAS) the
+ * projection and the head run there.
  * A runner keeps its scratch, as large as its calls so far needed (about 2.6 MB at n=128, d=256), for its
  * next call, so one thread at a time may use it (InferenceModel keeps idle ones).
  *

@@ -12,8 +12,8 @@ import org.vecrnn.model.ElmanRnn;
  * writes the heap arrays in place (see {@link Sgemm}). Alone, OpenBLAS ran the projection faster than the
  * kernel's GEMM (750 against 984 µs for 2,048 rows at n=128, d=256, medians of 2,500 side-by-side calls);
  * over a whole batch (B=64, T=100, into the caller's arrays) 8.8 against 9.7 ms for the kernel alone on one
- * thread (JMH, 3 forks each, 2026-11-26 11:45 UTC), 4.9 against 5.9 ms on two (bench/run 12:09). The recurrence stays
- * in the kernel, whose per-row products give the same bits however the sequences are grouped.
+ * thread (JMH, 3 forks each, 2026-11-26 11:45 UTC), 4.9 against 5.9 ms on two (bench/run 12:09). The
+ * recurrence stays in the kernel, whose per-row products give the same bits however the sequences are grouped.
  */
 final class BlasProducts implements AutoCloseable {
     /**

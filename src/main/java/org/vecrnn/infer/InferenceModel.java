@@ -119,8 +119,8 @@ public final class InferenceModel implements AutoCloseable {
      * of the output arrays. Parts are whole groups of {@value BatchRunner#GROUP} sequences (see
      * {@link BatchRunner}), so a batch of fewer sequences runs on one thread, and the result is the same
      * bit for bit for any number of parts. The model keeps the scratch of each part that ran at the same
-     * time for the next call, as large as the largest call needed: at most about 4 KiB × (n + d) (32
-     * sequences × 32 steps of x and p; 1.5 MiB at n=128, d=256), until it is closed.
+     * time for the next call, as large as the largest call needed: at most about 4 KiB × (n + 2d + k)
+     * (32 sequences × 32 steps of x, p, h and z; 2.6 MiB at n=128, d=256, k=16), until it is closed.
      */
     public Sequences forward(float[] x, int B, int T, float[] h0, Executor executor, int parts) {
         if (B < 1 || T < 1) throw new IllegalArgumentException("B and T must be at least 1: B=" + B + " T=" + T);

@@ -19,7 +19,7 @@ public interface StepKernel extends AutoCloseable {
      * The same step, the weights read from their end when {@code backward}: the same result, bit for bit
      * (only the order of independent outputs changes). A caller that alternates the direction from step to
      * step starts each step on the weights that the step before read last, still in the core's cache: for a
-     * model somewhat larger than L2 most of a step's reads then come from L2, not L3. A hint: kernels for
+     * model somewhat larger than L2, part of a step's reads then come from L2 rather than L3. A hint: kernels for
      * which the order does not matter ignore it.
      */
     default void step(float[] h, float[] x, float[] hNext, boolean backward) {

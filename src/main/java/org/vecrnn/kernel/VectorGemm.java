@@ -98,7 +98,7 @@ final class VectorGemm {
                 s22 = FloatVector.fromArray(S, I, i2 + c + 2 * L), s23 = FloatVector.fromArray(S, I, i2 + c + 3 * L);
         FloatVector s30 = FloatVector.fromArray(S, I, i3 + c), s31 = FloatVector.fromArray(S, I, i3 + c + L),
                 s32 = FloatVector.fromArray(S, I, i3 + c + 2 * L), s33 = FloatVector.fromArray(S, I, i3 + c + 3 * L);
-                for (int j = 0; j < K; j++) {
+        for (int j = 0; j < K; j++) {
             long o = bOff + j * btRow;
             FloatVector b0 = bt(Bt, o), b1 = bt(Bt, o + 4L * L), b2 = bt(Bt, o + 8L * L), b3 = bt(Bt, o + 12L * L);
             FloatVector x = FloatVector.broadcast(S, A[a0 + j]);
@@ -119,7 +119,7 @@ final class VectorGemm {
     private static void tile1x4(float[] A, int a0, int K, MemorySegment Bt, long bOff, long btRow, int c, float[] I, int i0, float[] C, int c0) {
         FloatVector s0 = FloatVector.fromArray(S, I, i0 + c), s1 = FloatVector.fromArray(S, I, i0 + c + L),
                 s2 = FloatVector.fromArray(S, I, i0 + c + 2 * L), s3 = FloatVector.fromArray(S, I, i0 + c + 3 * L);
-                for (int j = 0; j < K; j++) {
+        for (int j = 0; j < K; j++) {
             long o = bOff + j * btRow;
             FloatVector x = FloatVector.broadcast(S, A[a0 + j]);
             s0 = bt(Bt, o).fma(x, s0);
@@ -136,7 +136,7 @@ final class VectorGemm {
         int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc, i1 = i0 + ldc, i2 = i1 + ldc, i3 = i2 + ldc;
         FloatVector s0 = FloatVector.fromArray(S, I, i0 + c), s1 = FloatVector.fromArray(S, I, i1 + c),
                 s2 = FloatVector.fromArray(S, I, i2 + c), s3 = FloatVector.fromArray(S, I, i3 + c);
-                for (int j = 0; j < K; j++) {
+        for (int j = 0; j < K; j++) {
             FloatVector b = bt(Bt, bOff + j * btRow);
             s0 = b.fma(FloatVector.broadcast(S, A[a0 + j]), s0);
             s1 = b.fma(FloatVector.broadcast(S, A[a1 + j]), s1);
@@ -148,7 +148,7 @@ final class VectorGemm {
 
     private static void tile1x1(float[] A, int a0, int K, MemorySegment Bt, long bOff, long btRow, int c, float[] I, int i0, float[] C, int c0) {
         FloatVector s = FloatVector.fromArray(S, I, i0 + c);
-                for (int j = 0; j < K; j++) s = bt(Bt, bOff + j * btRow).fma(FloatVector.broadcast(S, A[a0 + j]), s);
+        for (int j = 0; j < K; j++) s = bt(Bt, bOff + j * btRow).fma(FloatVector.broadcast(S, A[a0 + j]), s);
         s.intoArray(C, c0 + c);
     }
 }

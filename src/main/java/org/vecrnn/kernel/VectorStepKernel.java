@@ -27,8 +27,8 @@ import org.vecrnn.model.Parameters;
  * length L, is a block of its own whose padding columns are zero and whose loads and stores are masked.
  * V is stored the same way. The blocks are independent, so a step may take them in either order
  * ({@link StepKernel#step(float[], float[], float[], boolean)}), with the same result bit for bit. The
- * summation order is fixed (no reductions that the JIT may reorder), so
- * results are bit-identical interpreted and compiled.
+ * summation order is fixed (no reductions that the JIT may reorder), so results are bit-identical
+ * interpreted and compiled.
  */
 final class VectorStepKernel implements StepKernel {
     static final VectorSpecies<Float> S = VectorWidth.FLOATS;
