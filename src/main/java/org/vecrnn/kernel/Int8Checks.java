@@ -34,6 +34,8 @@ final class Int8Checks {
     static void head(StepKernel kr, float[] h, float[] z) {
         len("h", h, kr.d());
         len("z", z, kr.k());
+        // the outputs are written block by block while later blocks still read h
+        if (h == z) throw new IllegalArgumentException("z must not alias h");
     }
 
     private static void len(String name, float[] v, int want) {

@@ -5,8 +5,9 @@ import org.vecrnn.quant.Int8Matrix;
 import org.vecrnn.quant.QuantizedRnn;
 
 /**
- * What the int8 step kernels share: the model's matrices and biases read in place (no copy), its sizes,
- * and closing. Subclasses differ only in how they run a step.
+ * What the int8 step kernels share: the model's matrices and biases, its sizes, and closing. The scalar
+ * kernel reads the model's memory in place; the Vector API one packs its own copy of the int8 bytes at start.
+ * Subclasses differ only in how they run a step.
  */
 abstract class Int8Kernel implements StepKernel {
     final QuantizedRnn model;
@@ -41,13 +42,17 @@ abstract class Int8Kernel implements StepKernel {
     public final int k() { return k; }
 
     @Override
-    public final long weightBytes() {
+    public long weightBytes() {
         return model.bytes();
     }
 
     @Override
     public final void close() {
         closed = true;
+        release();
         if (owns) model.close();
     }
+
+    /** Frees what the kernel itself allocated; called once by {@link #close()}, perhaps again by a second close. */
+    void release() {}
 }

@@ -20,8 +20,8 @@ public final class Int8Kernels {
     }
 
     /**
-     * The int8 step kernel of the chosen family. It reads the model's memory in place and borrows it: closing
-     * the kernel leaves the model open (the caller closes the model).
+     * The int8 step kernel of the chosen family. It borrows the model (the Vector API kernel reads its weights
+     * once, to pack its own copy): closing the kernel leaves the model open (the caller closes the model).
      */
     public static StepKernel create(QuantizedRnn model) {
         return make(model, false);

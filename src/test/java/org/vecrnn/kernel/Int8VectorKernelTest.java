@@ -61,6 +61,11 @@ class Int8VectorKernelTest {
                 double bound = 2 * (d + n + 3) * EPS * terms + TANH;
                 assertEquals(want[i], got[i], bound, "step h[" + i + "]");
             }
+            // a stream alternates the direction of its pass over the column blocks: the same bits either way
+            float[] back = new float[d];
+            vec.step(h, x, back, true);
+            for (int i = 0; i < d; i++)
+                assertEquals(Float.floatToRawIntBits(got[i]), Float.floatToRawIntBits(back[i]), "backward step h[" + i + "]: " + back[i] + " against " + got[i]);
 
             ref.stepProjected(h, p, 5, want);
             vec.stepProjected(h, p, 5, got);
@@ -110,6 +115,8 @@ class Int8VectorKernelTest {
             assertThrows(IllegalArgumentException.class, () -> vec.step(h, new float[3], h));
             assertThrows(IllegalArgumentException.class, () -> vec.stepProjected(new float[5], new float[5], 1, new float[5]));
             assertThrows(IllegalArgumentException.class, () -> vec.head(new float[5], new float[1]));
+            float[] hz = new float[5];
+            assertThrows(IllegalArgumentException.class, () -> vec.head(hz, hz));
         }
     }
 
@@ -125,8 +132,12 @@ class Int8VectorKernelTest {
     @Test
     void owningKernelClosesItsModelAndBorrowingOneDoesNot() {
         QuantizedRnn m = Int8Models.int8(3, 5, 2, Output.IDENTITY, Int8Scheme.ROW, 1);
-        Int8Kernels.create(m).close();
+        StepKernel borrowing = Int8Kernels.create(m);
+        borrowing.close();
         assertTrue(m.isOpen());
+        // its own packed weights are gone: a step is refused, not read from freed memory
+        assertThrows(IllegalStateException.class, () -> borrowing.step(new float[5], new float[3], new float[5]));
+        borrowing.close();
         Int8Kernels.owning(m).close();
         assertTrue(!m.isOpen());
     }

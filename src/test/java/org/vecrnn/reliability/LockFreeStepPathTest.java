@@ -52,7 +52,7 @@ class LockFreeStepPathTest {
         w.from(ROOTS);
         System.out.println("lock-free step path: " + w.visited.size() + " methods checked");
         for (String m : List.of("org/vecrnn/kernel/VectorStepKernel.step", "org/vecrnn/kernel/VectorStepKernel.block8",
-                "org/vecrnn/kernel/ScalarStepKernel.head", "org/vecrnn/kernel/Int8VectorKernel.rows4", "org/vecrnn/kernel/Int8VectorKernel.blocks4",
+                "org/vecrnn/kernel/ScalarStepKernel.head", "org/vecrnn/kernel/Int8VectorKernel.block8", "org/vecrnn/kernel/Int8VectorKernel.block1",
                 "org/vecrnn/kernel/Int8ScalarKernel.dot", "org/vecrnn/kernel/VectorTanh.apply", "org/vecrnn/quant/QuantizedRnn.isOpen"))
             assertTrue(w.visited.stream().anyMatch(v -> v.startsWith(m + "(")), "the walk should reach " + m + ": " + w.visited);
         assertEquals(List.of(), w.problems, "locks on the step path");
