@@ -107,6 +107,16 @@ class Int8VectorKernelTest {
     }
 
     @Test
+    void decodeChoiceFollowsTheProperty() {
+        assertTrue(Int8VectorKernel.bytePermute("permute"));
+        assertTrue(!Int8VectorKernel.bytePermute(" shift "));
+        assertThrows(IllegalArgumentException.class, () -> Int8VectorKernel.bytePermute("fast"));
+        String forced = System.getProperty("vecrnn.int8Decode");
+        if (forced != null) assertEquals(forced.trim().equals("permute"), Int8VectorKernel.PERMUTE, "vecrnn.int8Decode=" + forced);
+        System.out.println("int8 kernel: " + (Int8VectorKernel.PERMUTE ? "byte permute" : "shift") + " decode (vecrnn.int8Decode=" + forced + ")");
+    }
+
+    @Test
     void shortArraysAreRefused() {
         try (QuantizedRnn m = Int8Models.int8(3, 5, 2, Output.IDENTITY, Int8Scheme.BLOCK32, 1); StepKernel vec = Int8Kernels.vector(m)) {
             assertThrows(IllegalArgumentException.class, () -> vec.step(new float[4], new float[3], new float[5]));
