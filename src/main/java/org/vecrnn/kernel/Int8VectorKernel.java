@@ -29,16 +29,18 @@ import org.vecrnn.quant.QuantizedRnn;
  * the kernel's own 64-byte-aligned memory (the model file's row-major bytes are read once, at start). Within
  * a row of a block, each 4 output vectors are interleaved: int lane l holds the weights of rows l, L + l,
  * 2L + l and 3L + l in its four bytes. One int-vector load then serves four output vectors, and each byte
- * reaches float with one shift or AND (two for the middle bytes) and a convert, all in the vector ALUs
- * (see part0..part3). One output vector alone (a tail) is plain bytes, widened with one sign extension.
- * The scales are packed as one float vector per group and output vector. A stream may take the blocks in
- * either order ({@link StepKernel#step(float[], float[], float[], boolean)}), with the same bits.
+ * reaches float with one shift, AND or byte permute (a shift and an AND for the middle bytes where the CPU
+ * lacks AVX-512 VBMI) and a convert (see part0..part3). One output vector alone (a tail) is plain bytes,
+ * widened with one sign extension. The scales are packed as one float vector per group and output vector.
+ * A stream may take the blocks in either order ({@link StepKernel#step(float[], float[], float[], boolean)}),
+ * with the same bits.
  *
- * <p>The decode was measured at (512, 1024, 64) on the 2-core AVX-512 machine (one JVM, one run each):
- * the row form with dot products and reductions took about 52-55 µs a step, this column form with
- * sign-extending loads of 16 bytes 55 µs, with interleaved ints and two shifts per byte 49 µs, with shifts
- * and ANDs 43 µs. At about 28 vector instructions for 128 weights the loop is bound by the four vector ALUs;
- * the convert and the FMA (16 of the 28) cannot go.
+ * <p>The steps that led here, at (512, 1024, 64) on the 2-core AVX-512 machine (one harness, one JVM per
+ * run): the row form with dot products and reductions, about 52-55 µs a step; this column form with
+ * sign-extending loads of 16 bytes, 55 µs; interleaved ints with two shifts per byte, 49 µs; shifts and ANDs,
+ * 43 µs; the scale loads written out in the blocks (C2 had left the helper that loaded them as a call,
+ * boxing a vector per group), 34 µs; byte permutes for the middle bytes, 31 µs. The loop is now bound by the
+ * vector ALUs: per 128 weights 8 FMAs and 8 converts, which cannot go, and 8 decode instructions.
  *
  * <p>Why widen to float and not Lucene's 16-bit route (int8 × int8 products in short lanes, widened to int
  * lanes and summed), both measured on the 2-core AVX-512 machine with the earlier row form, 1024×1024 W:

@@ -70,7 +70,7 @@ public class Int8StepBenchmark {
 
     @Benchmark
     public float step() {
-        // as a StreamState steps: the direction of the pass over the weights alternates (fp32 uses it, int8 ignores it)
+        // as a StreamState steps: the direction of the pass over the weights alternates (both kernels take their column blocks in that order)
         kernel.step(h, x, hNext, backward);
         backward = !backward;
         kernel.head(hNext, z);
