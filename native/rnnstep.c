@@ -47,8 +47,9 @@ void rnn_free(rnn_model *m) {
 }
 
 /*
- * Vectors per column block, as VectorStepKernel cuts them: 8 (8 sums in registers, one broadcast of h_j per
- * 8 FMAs) while 8 remain and a block of 8 holds at most 512 KB (MAX_BLOCK_BYTES), else 4 while 4 remain, then 1.
+ * Vectors per column block, as ColumnBlocks cuts them for VectorStepKernel: 8 (8 sums in registers, one
+ * broadcast of h_j per 8 FMAs) while 8 remain and a block of 8 holds at most 512 KB (MAX_BLOCK_BYTES), else 4
+ * while 4 remain, then 1.
  */
 static int block_vectors(int v, int vecs, int K) {
     if (v + 8 <= vecs && 4L * 8 * 16 * K <= 512 * 1024) return 8;

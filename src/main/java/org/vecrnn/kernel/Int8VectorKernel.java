@@ -61,7 +61,7 @@ final class Int8VectorKernel extends Int8Kernel {
     static final int L = F.length();
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    static final int BLOCK = 8;
+    static final int BLOCK = ColumnBlocks.WIDE;
     /** As in VectorStepKernel: a step the JIT cannot take for a constant keeps the j loops as written. */
     @SuppressWarnings("FieldMayBeFinal")
     private static int ONE = 1;
@@ -87,26 +87,19 @@ final class Int8VectorKernel extends Int8Kernel {
         bInit = model.bValues();
     }
 
-    /** [M1 | M2] transposed into column blocks of BLOCK, 4 or 1 output vectors; M2 may be null. */
+    /** [M1 | M2] transposed into the column blocks of {@link ColumnBlocks}; M2 may be null. */
     private Packed pack(Int8Matrix m1, Int8Matrix m2) {
         int rows = m1.rows(), c1 = m1.cols(), c2 = m2 == null ? 0 : m2.cols(), K = c1 + c2;
-        int whole = rows / L, vectors = (rows + L - 1) / L, padded = vectors * L;
-        int[] blockSize = new int[vectors];
-        int nb = 0;
-        for (int v = 0; v < vectors; nb++) {
-            int s = v + BLOCK <= whole ? BLOCK : v + 4 <= whole ? 4 : 1;
-            blockSize[nb] = s;
-            v += s;
-        }
-        int[] first = new int[nb], size = new int[nb];
+        int padded = (rows + L - 1) / L * L;
+        ColumnBlocks blocks = ColumnBlocks.plan(rows, L, K, Byte.BYTES);
+        int[] first = blocks.first(), size = blocks.size();
+        int nb = first.length;
         long[] base = new long[nb];
         MemorySegment q = arena.allocate((long) K * padded, 64);
         long at = 0;
-        for (int bi = 0, v = 0; bi < nb; v += size[bi], bi++) {
-            first[bi] = v;
-            size[bi] = blockSize[bi];
+        for (int bi = 0; bi < nb; bi++) {
             base[bi] = at;
-            int width = size[bi] * L, c0 = v * L;
+            int width = size[bi] * L, c0 = first[bi] * L;
             for (int j = 0; j < K; j++)
                 for (int c = 0; c < width; c++) {
                     // in a group of 4 vectors, byte 4l + p of the group holds row p·L + l (see part0..part3)

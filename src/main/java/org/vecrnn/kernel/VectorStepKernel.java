@@ -34,7 +34,7 @@ final class VectorStepKernel implements StepKernel {
     static final VectorSpecies<Float> S = VectorWidth.FLOATS;
     private static final int L = S.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-    static final int BLOCK = 8;
+    static final int BLOCK = ColumnBlocks.WIDE;
     /**
      * The j loops of block8 and block4 step by this, not by a literal 1, so that C2 does not see them as
      * counted loops. A counted loop it unrolls 8 times and then schedules each accumulator's 8 FMAs back to
@@ -46,16 +46,6 @@ final class VectorStepKernel implements StepKernel {
      */
     @SuppressWarnings("FieldMayBeFinal")
     private static int ONE = 1;
-    /**
-     * The largest column block of BLOCK vectors; wider models take blocks of 4. A stream alternates the
-     * direction of its pass over the blocks, and what the step before read last is still in L2 only in whole
-     * blocks: at (512, 1024, 64) a block of 8 vectors is 786 KB of a 1 MB L2. Blocks of 4 there: 1.07 times
-     * faster, the median of per-round ratios over 8 alternating one-fork runs of the two builds (two earlier
-     * runs of 5 and 6 rounds: 1.07 and 1.08; a small gain on a noisy machine, not a certain one). Their 4 FMA
-     * chains do not limit a step that waits for L3. At (256, 512, 32), blocks of 8 are 393 KB and blocks of 4
-     * made no difference, so smaller models keep 8.
-     */
-    static final long MAX_BLOCK_BYTES = 512 * 1024;
 
     private final int n, d, k;
     private final Arena arena = Arena.ofShared();
@@ -76,25 +66,16 @@ final class VectorStepKernel implements StepKernel {
         b = p.b();
     }
 
-    /**
-     * [A1 | A2] (rows × (c1 + c2), row-major parts) transposed into column blocks of BLOCK, 4 or 1 vectors;
-     * of 4 where a block of BLOCK would be larger than {@link #MAX_BLOCK_BYTES}.
-     */
+    /** [A1 | A2] (rows × (c1 + c2), row-major parts) transposed into the column blocks of {@link ColumnBlocks}. */
     private Packed pack(float[] A1, float[] A2, int rows, int c2) {
-        int c1 = A1.length / rows, K = c1 + c2, whole = rows / L, vectors = (rows + L - 1) / L;
-        java.util.List<int[]> blocks = new java.util.ArrayList<>();
-        int v = 0;
-        if (4L * BLOCK * L * K <= MAX_BLOCK_BYTES) for (; v + BLOCK <= whole; v += BLOCK) blocks.add(new int[] {v, BLOCK});
-        for (; v + 4 <= whole; v += 4) blocks.add(new int[] {v, 4});
-        for (; v < vectors; v++) blocks.add(new int[] {v, 1});
-        int nb = blocks.size();
-        int[] first = new int[nb], size = new int[nb];
+        int c1 = A1.length / rows, K = c1 + c2, vectors = (rows + L - 1) / L;
+        ColumnBlocks blocks = ColumnBlocks.plan(rows, L, K, Float.BYTES);
+        int[] first = blocks.first(), size = blocks.size();
+        int nb = first.length;
         long[] base = new long[nb];
         MemorySegment m = arena.allocate(4L * K * vectors * L, 64);
         long at = 0;
         for (int bi = 0; bi < nb; bi++) {
-            first[bi] = blocks.get(bi)[0];
-            size[bi] = blocks.get(bi)[1];
             base[bi] = at;
             int width = size[bi] * L, c0 = first[bi] * L;
             for (int j = 0; j < K; j++)

@@ -137,7 +137,8 @@ class VectorStepKernelTest {
 
     /**
      * Sizes whose column blocks are of every kind (8, 4 and 1 vectors, the last partial) at 256 and 512 bits;
-     * at d = 1500 (n = 37) a block of 8 vectors is larger than MAX_BLOCK_BYTES at 512 bits, so all are of 4.
+     * at d = 1500 (n = 37) a block of 8 vectors is larger than ColumnBlocks.MAX_BLOCK_BYTES at 512 bits, so
+     * all are of 4.
      */
     static List<Case> blockCases() {
         List<Case> all = new ArrayList<>();
