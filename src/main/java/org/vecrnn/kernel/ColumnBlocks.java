@@ -2,11 +2,12 @@ package org.vecrnn.kernel;
 
 /**
  * How the column-form step kernels ({@link VectorStepKernel}, {@link Int8VectorKernel}) cut a matrix's output
- * vectors into blocks: block i covers output vectors [first[i], first[i] + size[i]). Blocks of {@value #WIDE}
+ * vectors into blocks: block i covers output vectors [first[i], first[i] + size[i]) and its packed weights
+ * start base[i] bytes into the matrix, block after block ({@code bytes} in all). Blocks of {@value #WIDE}
  * vectors while whole ones are left, then of 4, then single vectors (the last one perhaps partial); blocks of
  * {@value #WIDE} only where one stays within {@link #MAX_BLOCK_BYTES}.
  */
-record ColumnBlocks(int[] first, int[] size) {
+record ColumnBlocks(int[] first, int[] size, long[] base, long bytes) {
     /** The widest block: 8 accumulators, one FMA chain each, enough to hide the FMA latency. */
     static final int WIDE = 8;
     /**
@@ -32,7 +33,12 @@ record ColumnBlocks(int[] first, int[] size) {
         for (; v + 4 <= whole; v += 4) size[nb++] = 4;
         for (; v < vectors; v++) size[nb++] = 1;
         int[] first = new int[nb];
-        for (int i = 1; i < nb; i++) first[i] = first[i - 1] + size[i - 1];
-        return new ColumnBlocks(first, java.util.Arrays.copyOf(size, nb));
+        long[] base = new long[nb];
+        long vectorBytes = (long) weightBytes * L * K;
+        for (int i = 1; i < nb; i++) {
+            first[i] = first[i - 1] + size[i - 1];
+            base[i] = first[i] * vectorBytes;
+        }
+        return new ColumnBlocks(first, java.util.Arrays.copyOf(size, nb), base, vectors * vectorBytes);
     }
 }

@@ -76,8 +76,8 @@ final class Int8VectorKernel extends Int8Kernel {
      * Group g covers columns [from[g], to[g]) of h (g < hGroups) or of x (the rest); its rows of a block start
      * skip[g] + from[g] rows into the block (skip is d for the groups of x, whose rows follow those of h).
      */
-    private record Packed(MemorySegment q, MemorySegment s, int[] first, int[] size, long[] base, int[] from, int[] to,
-                          int[] skip, int hGroups, int paddedRows) {}
+    private record Packed(MemorySegment q, MemorySegment s, ColumnBlocks blocks, int[] from, int[] to, int[] skip,
+                          int hGroups, int paddedRows) {}
 
     Int8VectorKernel(QuantizedRnn model, boolean owns) {
         super(model, owns);
@@ -92,22 +92,17 @@ final class Int8VectorKernel extends Int8Kernel {
         int rows = m1.rows(), c1 = m1.cols(), c2 = m2 == null ? 0 : m2.cols(), K = c1 + c2;
         int padded = (rows + L - 1) / L * L;
         ColumnBlocks blocks = ColumnBlocks.plan(rows, L, K, Byte.BYTES);
-        int[] first = blocks.first(), size = blocks.size();
-        int nb = first.length;
-        long[] base = new long[nb];
-        MemorySegment q = arena.allocate((long) K * padded, 64);
-        long at = 0;
-        for (int bi = 0; bi < nb; bi++) {
-            base[bi] = at;
-            int width = size[bi] * L, c0 = first[bi] * L;
+        MemorySegment q = arena.allocate(blocks.bytes(), 64);
+        for (int bi = 0; bi < blocks.first().length; bi++) {
+            int size = blocks.size()[bi], width = size * L, c0 = blocks.first()[bi] * L;
+            long at = blocks.base()[bi];
             for (int j = 0; j < K; j++)
                 for (int c = 0; c < width; c++) {
                     // in a group of 4 vectors, byte 4l + p of the group holds row p·L + l (see part0..part3)
-                    int i = size[bi] == 1 ? c0 + c : c0 + (c / (4 * L)) * 4 * L + (c % 4) * L + (c % (4 * L)) / 4;
+                    int i = size == 1 ? c0 + c : c0 + (c / (4 * L)) * 4 * L + (c % 4) * L + (c % (4 * L)) / 4;
                     byte val = i >= rows ? 0 : j < c1 ? weight(m1, i, j) : weight(m2, i, j - c1);
                     q.set(ValueLayout.JAVA_BYTE, at + (long) j * width + c, val);
                 }
-            at += (long) K * width;
         }
         int g1 = m1.scalesPerRow(), g2 = m2 == null ? 0 : m2.scalesPerRow();
         int[] from = new int[g1 + g2], to = new int[g1 + g2], skip = new int[g1 + g2];
@@ -121,7 +116,7 @@ final class Int8VectorKernel extends Int8Kernel {
             for (int i = 0; i < rows; i++)
                 s.setAtIndex(ValueLayout.JAVA_FLOAT, (long) g * padded + i, m.scales().getAtIndex(ValueLayout.JAVA_FLOAT, (long) i * m.scalesPerRow() + local));
         }
-        return new Packed(q.asReadOnly(), s.asReadOnly(), first, size, base, from, to, skip, g1, padded);
+        return new Packed(q.asReadOnly(), s.asReadOnly(), blocks, from, to, skip, g1, padded);
     }
 
     private static byte weight(Int8Matrix m, int i, int j) {
@@ -161,14 +156,16 @@ final class Int8VectorKernel extends Int8Kernel {
     private void apply(Packed P, float[] h, float[] x, float[] init, int initOff, float[] out, boolean backward) {
         // the checks above cover the callers' arrays; the kernel's own memory may have been freed by close()
         if (!arena.scope().isAlive()) throw new IllegalStateException("this int8 kernel has been closed");
-        int groups = x == null ? P.hGroups : P.from.length, blocks = P.first.length, rows = P == Vp ? k : d;
-        for (int q = 0; q < blocks; q++) {
-            int i = backward ? blocks - 1 - q : q;
-            int c0 = P.first[i] * L;
-            switch (P.size[i]) {
-                case BLOCK -> block8(P, P.base[i], c0, groups, h, x, init, initOff, out);
-                case 4 -> block4(P, P.base[i], c0, groups, h, x, init, initOff, out);
-                default -> block1(P, P.base[i], c0, groups, h, x, init, initOff, rows, out);
+        int groups = x == null ? P.hGroups : P.from.length, rows = P == Vp ? k : d;
+        int[] first = P.blocks.first(), size = P.blocks.size();
+        long[] base = P.blocks.base();
+        for (int q = 0; q < first.length; q++) {
+            int i = backward ? first.length - 1 - q : q;
+            int c0 = first[i] * L;
+            switch (size[i]) {
+                case BLOCK -> block8(P, base[i], c0, groups, h, x, init, initOff, out);
+                case 4 -> block4(P, base[i], c0, groups, h, x, init, initOff, out);
+                default -> block1(P, base[i], c0, groups, h, x, init, initOff, rows, out);
             }
         }
     }

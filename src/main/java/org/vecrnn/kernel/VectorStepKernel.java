@@ -53,7 +53,7 @@ final class VectorStepKernel implements StepKernel {
     private final float[] a, b;
 
     /** A transposed matrix in column blocks: block i covers output vectors [first[i], first[i] + size[i]) and starts at base[i]. */
-    private record Packed(MemorySegment m, int[] first, int[] size, long[] base) {}
+    private record Packed(MemorySegment m, ColumnBlocks blocks) {}
 
     VectorStepKernel(ElmanRnn model) {
         n = model.n();
@@ -68,25 +68,20 @@ final class VectorStepKernel implements StepKernel {
 
     /** [A1 | A2] (rows × (c1 + c2), row-major parts) transposed into the column blocks of {@link ColumnBlocks}. */
     private Packed pack(float[] A1, float[] A2, int rows, int c2) {
-        int c1 = A1.length / rows, K = c1 + c2, vectors = (rows + L - 1) / L;
+        int c1 = A1.length / rows, K = c1 + c2;
         ColumnBlocks blocks = ColumnBlocks.plan(rows, L, K, Float.BYTES);
-        int[] first = blocks.first(), size = blocks.size();
-        int nb = first.length;
-        long[] base = new long[nb];
-        MemorySegment m = arena.allocate(4L * K * vectors * L, 64);
-        long at = 0;
-        for (int bi = 0; bi < nb; bi++) {
-            base[bi] = at;
-            int width = size[bi] * L, c0 = first[bi] * L;
+        MemorySegment m = arena.allocate(blocks.bytes(), 64);
+        for (int bi = 0; bi < blocks.first().length; bi++) {
+            int width = blocks.size()[bi] * L, c0 = blocks.first()[bi] * L;
+            long at = blocks.base()[bi] / Float.BYTES;
             for (int j = 0; j < K; j++)
                 for (int c = 0; c < width; c++) {
                     int i = c0 + c;
                     float val = i >= rows ? 0f : j < c1 ? A1[i * c1 + j] : A2[i * c2 + j - c1];
-                    m.setAtIndex(ValueLayout.JAVA_FLOAT, at / 4 + (long) j * width + c, val);
+                    m.setAtIndex(ValueLayout.JAVA_FLOAT, at + (long) j * width + c, val);
                 }
-            at += 4L * K * width;
         }
-        return new Packed(m.asReadOnly(), first, size, base);
+        return new Packed(m.asReadOnly(), blocks);
     }
 
     static int roundUp(int v, int m) {
@@ -130,14 +125,15 @@ final class VectorStepKernel implements StepKernel {
         if (out == h) throw new IllegalArgumentException("the output must not alias h");
         MemorySegment M = P.m;
         int xLen = x == null ? 0 : n;
-        int blocks = P.first.length;
-        for (int q = 0; q < blocks; q++) {
-            int i = backward ? blocks - 1 - q : q;
-            int c0 = P.first[i] * L;
-            switch (P.size[i]) {
-                case BLOCK -> block8(M, P.base[i], c0, h, d, x, xLen, init, initOff, out);
-                case 4 -> block4(M, P.base[i], c0, h, d, x, xLen, init, initOff, out);
-                default -> block1(M, P.base[i], c0, h, d, x, xLen, init, initOff, len, out);
+        int[] first = P.blocks.first(), size = P.blocks.size();
+        long[] base = P.blocks.base();
+        for (int q = 0; q < first.length; q++) {
+            int i = backward ? first.length - 1 - q : q;
+            int c0 = first[i] * L;
+            switch (size[i]) {
+                case BLOCK -> block8(M, base[i], c0, h, d, x, xLen, init, initOff, out);
+                case 4 -> block4(M, base[i], c0, h, d, x, xLen, init, initOff, out);
+                default -> block1(M, base[i], c0, h, d, x, xLen, init, initOff, len, out);
             }
         }
     }
