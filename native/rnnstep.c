@@ -11,9 +11,16 @@
  * the column step, [W | U] and V transposed into blocks of columns as in vecrnn's VectorStepKernel (see
  * block_vectors; the Java kernel leaves a partial last vector out of the wider blocks, the same at the
  * benchmark sizes, whose d are multiples of 16).
+ *
+ * The int8 column step (rnn_int8_*) is the same column form over int8 weights with one float scale per row
+ * (vecrnn's int8-row scheme, bytes and scales passed in from its quantizer): each column of a block is plain
+ * bytes, widened with one sign extension and one convert per 16 weights (vpmovsxbd, vcvtdq2ps), then one FMA.
+ * It is the native bound for vecrnn's Int8VectorKernel: how fast this core runs the int8 step with h kept
+ * in float.
  */
 #include <math.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <cblas.h>
 
@@ -47,32 +54,44 @@ void rnn_free(rnn_model *m) {
 }
 
 /*
- * Vectors per column block, as ColumnBlocks cuts them for VectorStepKernel: 8 (8 sums in registers, one
- * broadcast of h_j per 8 FMAs) while 8 remain and a block of 8 holds at most 512 KB (MAX_BLOCK_BYTES), else 4
- * while 4 remain, then 1.
+ * Vectors per column block, as ColumnBlocks cuts them for vecrnn's column kernels: 8 (8 sums in registers,
+ * one broadcast of h_j per 8 FMAs) while 8 remain and a block of 8 holds at most 512 KB (MAX_BLOCK_BYTES),
+ * else 4 while 4 remain, then 1. es: bytes per weight.
  */
-static int block_vectors(int v, int vecs, int K) {
-    if (v + 8 <= vecs && 4L * 8 * 16 * K <= 512 * 1024) return 8;
+static int block_vectors(int v, int vecs, int K, size_t es) {
+    if (v + 8 <= vecs && es * 8 * 16 * K <= 512 * 1024) return 8;
     return v + 4 <= vecs ? 4 : 1;
 }
 
+/* The blocks of outs outputs (rounded up to whole vectors of 16) over K columns: first vectors and sizes. */
+static int plan_blocks(int outs, int K, size_t es, int *first, int *size) {
+    int vecs = round_up(outs, 16) / 16, blocks = 0;
+    for (int v = 0; v < vecs; v += size[blocks++]) {
+        first[blocks] = v;
+        size[blocks] = block_vectors(v, vecs, K, es);
+    }
+    return blocks;
+}
+
 /*
- * [A1 | A2] (rows x (c1 + c2), row-major parts) transposed into column blocks: the block of output vectors
- * [v, v + size) holds, for each j < c1 + c2, the 16 * size values of column j for those outputs (rows padded
- * with zeros to whole vectors), so a step reads the block as one sequential stream.
+ * [A1 | A2] (rows x (c1 + c2), row-major parts, es bytes per weight) transposed into column blocks: the
+ * block of output vectors [v, v + size) holds, for each j < c1 + c2, the 16 * size weights of column j for
+ * those outputs (rows padded with zeros to whole vectors), so a step reads the block as one sequential stream.
  */
-static float *pack_columns(const float *A1, int c1, const float *A2, int c2, int rows) {
+static void *pack_columns(const void *A1, int c1, const void *A2, int c2, int rows, size_t es) {
     int K = c1 + c2, vecs = round_up(rows, 16) / 16;
-    float *P = aligned((size_t) K * vecs * 16);
+    unsigned char *P = (unsigned char *) aligned(((size_t) K * vecs * 16 * es + 3) / 4);
     if (!P) return NULL;
+    const unsigned char *a1 = A1, *a2 = A2;
     size_t at = 0;
     for (int v = 0, size; v < vecs; v += size) {
-        size = block_vectors(v, vecs, K);
+        size = block_vectors(v, vecs, K, es);
         int width = 16 * size;
         for (int j = 0; j < K; j++)
             for (int c = 0; c < width; c++) {
                 int i = 16 * v + c;
-                P[at + (size_t) j * width + c] = i >= rows ? 0 : j < c1 ? A1[(size_t) i * c1 + j] : A2[(size_t) i * c2 + j - c1];
+                if (i < rows)
+                    memcpy(P + (at + (size_t) j * width + c) * es, j < c1 ? a1 + ((size_t) i * c1 + j) * es : a2 + ((size_t) i * c2 + j - c1) * es, es);
             }
         at += (size_t) K * width;
     }
@@ -88,7 +107,7 @@ rnn_model *rnn_create(int n, int d, int k, const float *U, const float *W, const
     m->WU = aligned(row * d); m->WUb = aligned((size_t) (d + n) * d); m->Wt = aligned((size_t) d * d);
     m->Ut = aligned((size_t) d * n); m->a = aligned(d); m->V = aligned((size_t) k * d); m->b = aligned(k);
     m->hx = aligned((size_t) d + n);
-    m->WUc = pack_columns(W, d, U, n, d); m->Vc = pack_columns(V, d, NULL, 0, k);
+    m->WUc = pack_columns(W, d, U, n, d, 4); m->Vc = pack_columns(V, d, NULL, 0, k, 4);
     m->aP = aligned(m->dP); m->bP = aligned(round_up(k, 16)); m->hc = aligned(m->dP); m->oc = aligned(round_up(k, 16));
     if (!m->WU || !m->WUb || !m->Wt || !m->Ut || !m->a || !m->V || !m->b || !m->hx
             || !m->WUc || !m->Vc || !m->aP || !m->bP || !m->hc || !m->oc) { rnn_free(m); return NULL; }
@@ -200,11 +219,7 @@ static void column_block1(const float *P, int K, const float *restrict hx, const
  * the last block when backward (the same sums: a block starting at vector v starts at P + K * 16 * v).
  */
 static void column(const float *P, int outs, int K, const float *hx, const float *init, float *out, int backward) {
-    int vecs = round_up(outs, 16) / 16, blocks = 0, first[vecs], size[vecs];
-    for (int v = 0; v < vecs; v += size[blocks++]) {
-        first[blocks] = v;
-        size[blocks] = block_vectors(v, vecs, K);
-    }
+    int first[outs / 16 + 1], size[outs / 16 + 1], blocks = plan_blocks(outs, K, 4, first, size);
     for (int q = 0; q < blocks; q++) {
         int i = backward ? blocks - 1 - q : q, v = first[i];
         const float *Pb = P + (size_t) K * 16 * v;
@@ -227,6 +242,108 @@ void rnn_step_column(rnn_model *m, const float *h, const float *x, float *hNext,
     m->backward = !m->backward;
     for (int j = 0; j < d; j++) hNext[j] = tanhf(m->hc[j]);
     column(m->Vc, k, d, hNext, m->bP, m->oc, 0);
+    for (int i = 0; i < k; i++) o[i] = sigmoidf(m->oc[i]);
+}
+
+typedef struct {
+    int n, d, k, backward;
+    int8_t *WUq, *Vq;           /* [Wq | Uq] and Vq in column blocks (pack_columns, one byte per weight) */
+    float *sW, *sU, *sV;        /* the row scales, padded to whole vectors */
+    float *aP, *bP, *hx, *hc, *oc;
+} rnn_int8_model;
+
+void rnn_int8_free(rnn_int8_model *m) {
+    if (!m) return;
+    free(m->WUq); free(m->Vq); free(m->sW); free(m->sU); free(m->sV);
+    free(m->aP); free(m->bP); free(m->hx); free(m->hc); free(m->oc);
+    free(m);
+}
+
+static float *padded_copy(const float *v, int len) {
+    float *p = aligned(round_up(len, 16));
+    if (p) memcpy(p, v, len * sizeof(float));
+    return p;
+}
+
+/* Uq [d, n], Wq [d, d], Vq [k, d] row-major int8, each with one scale per row (sU, sW, sV). */
+rnn_int8_model *rnn_int8_create(int n, int d, int k, const int8_t *Uq, const float *sU, const int8_t *Wq, const float *sW,
+                                const float *a, const int8_t *Vq, const float *sV, const float *b) {
+    if (n < 1 || d < 1 || k < 1) return NULL;
+    rnn_int8_model *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->n = n; m->d = d; m->k = k;
+    m->WUq = pack_columns(Wq, d, Uq, n, d, 1); m->Vq = pack_columns(Vq, d, NULL, 0, k, 1);
+    m->sW = padded_copy(sW, d); m->sU = padded_copy(sU, d); m->sV = padded_copy(sV, k);
+    m->aP = padded_copy(a, d); m->bP = padded_copy(b, k);
+    m->hx = aligned((size_t) d + n); m->hc = aligned(round_up(d, 16)); m->oc = aligned(round_up(k, 16));
+    if (!m->WUq || !m->Vq || !m->sW || !m->sU || !m->sV || !m->aP || !m->bP || !m->hx || !m->hc || !m->oc) {
+        rnn_int8_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* 16 int8 weights to float: one vpmovsxbd (from memory) and one vcvtdq2ps. GCC 12 makes scalar code of the
+ * same conversion written with __builtin_convertvector, hence the intrinsics. */
+#ifdef __AVX512F__
+#include <immintrin.h>
+static inline v16 widen16(const int8_t *p) {
+    return (v16) _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_load_si128((const __m128i *) p)));
+}
+#else
+static inline v16 widen16(const int8_t *p) {
+    v16 f;
+    for (int i = 0; i < 16; i++) f[i] = p[i];
+    return f;
+}
+#endif
+
+/* p[0, V) = sum over j in [from, to) of v[j] times column j of the block (V vectors of 16 bytes per column). */
+static inline __attribute__((always_inline)) void int8_sums(const int8_t *P, int V, int from, int to, const float *v, v16 *p) {
+    for (int i = 0; i < V; i++) p[i] = (v16) {0};
+    for (int j = from; j < to; j++) {
+        const int8_t *w = P + (size_t) j * 16 * V;
+        v16 e = (v16) {0} + v[j];
+        for (int i = 0; i < V; i++) p[i] += widen16(w + 16 * i) * e;
+    }
+}
+
+/* out = init + s1 * (the sums over columns [0, c1)) + s2 * (those over [c1, K)), V output vectors in registers. */
+static inline __attribute__((always_inline)) void int8_block(const int8_t *P, int V, int c1, int K, const float *hx,
+        const float *s1, const float *s2, const float *init, float *out) {
+    v16 acc[8], p[8];
+    for (int i = 0; i < V; i++) acc[i] = ((const v16 *) __builtin_assume_aligned(init, 64))[i];
+    int8_sums(P, V, 0, c1, hx, p);
+    for (int i = 0; i < V; i++) acc[i] += p[i] * ((const v16 *) __builtin_assume_aligned(s1, 64))[i];
+    if (c1 < K) {
+        int8_sums(P, V, c1, K, hx, p);
+        for (int i = 0; i < V; i++) acc[i] += p[i] * ((const v16 *) __builtin_assume_aligned(s2, 64))[i];
+    }
+    for (int i = 0; i < V; i++) ((v16 *) __builtin_assume_aligned(out, 64))[i] = acc[i];
+}
+
+/* column() for int8: scale s1 for the first c1 columns, s2 for the rest, blocks from the last when backward. */
+static void int8_column(const int8_t *P, int outs, int c1, int K, const float *hx, const float *s1, const float *s2,
+                        const float *init, float *out, int backward) {
+    int first[outs / 16 + 1], size[outs / 16 + 1], blocks = plan_blocks(outs, K, 1, first, size);
+    for (int q = 0; q < blocks; q++) {
+        int i = backward ? blocks - 1 - q : q, v = first[i], o = 16 * v;
+        const int8_t *Pb = P + (size_t) K * o;
+        if (size[i] == 8) int8_block(Pb, 8, c1, K, hx, s1 + o, s2 + o, init + o, out + o);
+        else if (size[i] == 4) int8_block(Pb, 4, c1, K, hx, s1 + o, s2 + o, init + o, out + o);
+        else int8_block(Pb, 1, c1, K, hx, s1 + o, s2 + o, init + o, out + o);
+    }
+}
+
+/* The int8 column step: h' = tanh(a + sW * (Wq h) + sU * (Uq x)), o = sigmoid(b + sV * (Vq h')), as rnn_step_column. */
+void rnn_int8_step(rnn_int8_model *m, const float *h, const float *x, float *hNext, float *o) {
+    const int d = m->d, n = m->n, k = m->k;
+    memcpy(m->hx, h, d * sizeof(float));
+    memcpy(m->hx + d, x, n * sizeof(float));
+    int8_column(m->WUq, d, d, d + n, m->hx, m->sW, m->sU, m->aP, m->hc, m->backward);
+    m->backward = !m->backward;
+    for (int j = 0; j < d; j++) hNext[j] = tanhf(m->hc[j]);
+    int8_column(m->Vq, k, d, d, hNext, m->sV, m->sV, m->bP, m->oc, 0);
     for (int i = 0; i < k; i++) o[i] = sigmoidf(m->oc[i]);
 }
 

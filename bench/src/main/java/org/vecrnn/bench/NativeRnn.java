@@ -42,7 +42,7 @@ final class NativeRnn extends NativeYardstick {
             System.err.println("vecrnn bench: OPENBLAS_CORETYPE is not SkylakeX: OpenBLAS 0.3.21 may run its slow SSE3 kernels here");
     }
 
-    private static MethodHandle h(String name, FunctionDescriptor fd) {
+    static MethodHandle h(String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(LIB.find(name).orElseThrow(() -> new IllegalStateException("no symbol " + name)), fd);
     }
 
@@ -70,8 +70,8 @@ final class NativeRnn extends NativeYardstick {
             default -> STEP_SGEMV;
         };
         double worst;
-        try {
-            worst = streamDiff(m, xs, (h, x, hNext, o) -> {
+        try (InferenceModel ref = InferenceModel.scalar(m)) {
+            worst = streamDiff(ref, xs, (h, x, hNext, o) -> {
                 step.invokeExact(model, h, x, hNext, o); // a statement: invokeExact needs the void call type
             });
         } catch (RuntimeException e) {

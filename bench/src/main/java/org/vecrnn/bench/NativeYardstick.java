@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.infer.StreamState;
-import org.vecrnn.model.ElmanRnn;
 
 /** What the native yardsticks share: their buffers (64-byte aligned, freed on close) and the freeing order. */
 abstract class NativeYardstick implements AutoCloseable {
@@ -14,6 +13,12 @@ abstract class NativeYardstick implements AutoCloseable {
     MemorySegment floats(float[] v) {
         MemorySegment s = arena.allocate(4L * Math.max(1, v.length), 64);
         MemorySegment.copy(v, 0, s, ValueLayout.JAVA_FLOAT, 0, v.length);
+        return s;
+    }
+
+    MemorySegment bytes(byte[] v) {
+        MemorySegment s = arena.allocate(Math.max(1, v.length), 64);
+        MemorySegment.copy(v, 0, s, ValueLayout.JAVA_BYTE, 0, v.length);
         return s;
     }
 
@@ -27,27 +32,25 @@ abstract class NativeYardstick implements AutoCloseable {
     }
 
     /**
-     * The largest difference in any h or o between {@code step} and the scalar reference, over the inputs
-     * {@code xs} from h = 0 (NaN when either gives NaN).
+     * The largest difference in any h or o between {@code step} and the reference {@code ref} (a scalar
+     * kernel), over the inputs {@code xs} from h = 0 (NaN when either gives NaN).
      */
-    double streamDiff(ElmanRnn m, float[][] xs, Step step) throws Throwable {
-        try (InferenceModel ref = InferenceModel.scalar(m)) {
-            StreamState st = ref.newStream();
-            float[] h = new float[m.d()], o = new float[m.k()];
-            MemorySegment nh = zeros(m.d()), nhNext = zeros(m.d()), no = zeros(m.k());
-            double worst = 0;
-            for (float[] x : xs) {
-                step.run(nh, floats(x), nhNext, no);
-                st.step(x, o);
-                st.saveState(h);
-                double e = Math.max(maxDiff(h, nhNext), maxDiff(o, no));
-                if (!(e <= worst)) worst = e;  // NaN sticks
-                MemorySegment t = nh;
-                nh = nhNext;
-                nhNext = t;
-            }
-            return worst;
+    double streamDiff(InferenceModel ref, float[][] xs, Step step) throws Throwable {
+        StreamState st = ref.newStream();
+        float[] h = new float[ref.d()], o = new float[ref.k()];
+        MemorySegment nh = zeros(ref.d()), nhNext = zeros(ref.d()), no = zeros(ref.k());
+        double worst = 0;
+        for (float[] x : xs) {
+            step.run(nh, floats(x), nhNext, no);
+            st.step(x, o);
+            st.saveState(h);
+            double e = Math.max(maxDiff(h, nhNext), maxDiff(o, no));
+            if (!(e <= worst)) worst = e;  // NaN sticks
+            MemorySegment t = nh;
+            nh = nhNext;
+            nhNext = t;
         }
+        return worst;
     }
 
     /** The largest |want[i] - got[i]| (NaN when any is NaN). */

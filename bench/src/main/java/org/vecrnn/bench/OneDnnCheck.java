@@ -55,10 +55,12 @@ public final class OneDnnCheck {
 
     /** STEPS steps from h = 0 on StreamBench's inputs; the largest difference in any h or o. */
     static double stream(ElmanRnn model, OneDnn dnn, boolean ip, int[] s) throws Throwable {
-        return dnn.streamDiff(model, BenchModels.inputs(s[0], STEPS), (h, x, hNext, o) -> {
-            int rc = ip ? (int) OneDnn.STEP_IP.invokeExact(dnn.model, h, x, hNext, o)
-                    : (int) OneDnn.STEP_RNN.invokeExact(dnn.model, h, x, hNext, o);
-            if (rc != 0) throw OneDnn.failure();
-        });
+        try (InferenceModel ref = InferenceModel.scalar(model)) {
+            return dnn.streamDiff(ref, BenchModels.inputs(s[0], STEPS), (h, x, hNext, o) -> {
+                int rc = ip ? (int) OneDnn.STEP_IP.invokeExact(dnn.model, h, x, hNext, o)
+                        : (int) OneDnn.STEP_RNN.invokeExact(dnn.model, h, x, hNext, o);
+                if (rc != 0) throw OneDnn.failure();
+            });
+        }
     }
 }

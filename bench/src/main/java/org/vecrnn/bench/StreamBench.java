@@ -18,8 +18,12 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.infer.StreamState;
+import org.vecrnn.kernel.Int8Kernels;
 import org.vecrnn.kernel.Kernels;
 import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.quant.Int8Scheme;
+import org.vecrnn.quant.QuantizedRnn;
+import org.vecrnn.quant.Quantizer;
 
 /**
  * The stream workload: one time step with the head and g (sigmoid), o_t into the caller's array, on one
@@ -28,6 +32,8 @@ import org.vecrnn.model.ElmanRnn;
  * kernel's packed column layout, GCC vector code), the OpenBLAS sgemv step, and oneDNN's (libonednn_yard.so, see OneDnn):
  * {@code onednn_ip}, one inner product on [W | U] with a tanh post-op then the head as an inner product with a
  * logistic post-op, and {@code onednn_rnn}, the vanilla RNN primitive for T = 1, B = 1 then the same head.
+ * Beside them the same model quantized to int8-row: {@code int8}, vecrnn's int8 kernel (Vector API), and
+ * {@code c_int8_column}, the C int8 column step (NativeInt8Rnn), its native bound.
  * {@code -prof gc} shows bytes per step.
  */
 @State(Scope.Thread)
@@ -40,7 +46,7 @@ public class StreamBench {
     @Param({"64x128x8", "128x256x16", "256x512x32", "512x1024x64"})
     public String size;
 
-    @Param({"scalar", "vector", "c_fused", "c_column", "openblas_sgemv", "onednn_ip", "onednn_rnn"})
+    @Param({"scalar", "vector", "c_fused", "c_column", "openblas_sgemv", "onednn_ip", "onednn_rnn", "int8", "c_int8_column"})
     public String impl;
 
     static final int INPUTS = 64;
@@ -51,6 +57,8 @@ public class StreamBench {
     float[][] xs;
     float[] o;
     NativeRnn nat;
+    QuantizedRnn quantized;
+    NativeInt8Rnn nat8;
     OneDnn dnn;
     boolean dnnIp;
     MemorySegment nh, nhNext, no;
@@ -78,6 +86,22 @@ public class StreamBench {
                 no = nat.zeros(s[2]);
                 nxs = new MemorySegment[INPUTS];
                 for (int i = 0; i < INPUTS; i++) nxs[i] = nat.floats(xs[i]);
+            }
+            case "int8" -> {
+                quantized = Quantizer.quantize(model, Int8Scheme.ROW);
+                im = new InferenceModel(Int8Kernels.create(quantized), model.output());
+                if (!im.describe().contains("Vector API"))
+                    throw new IllegalStateException("the int8 Vector API kernel is not available: " + im.describe());
+            }
+            case "c_int8_column" -> {
+                quantized = Quantizer.quantize(model, Int8Scheme.ROW);
+                nat8 = new NativeInt8Rnn(quantized);
+                nat8.check(quantized, xs);
+                nh = nat8.zeros(s[1]);
+                nhNext = nat8.zeros(s[1]);
+                no = nat8.zeros(s[2]);
+                nxs = new MemorySegment[INPUTS];
+                for (int i = 0; i < INPUTS; i++) nxs[i] = nat8.floats(xs[i]);
             }
             case "onednn_ip", "onednn_rnn" -> {
                 dnn = new OneDnn(model);
@@ -110,6 +134,7 @@ public class StreamBench {
             bh.consume(no);
         } else {
             switch (impl) {
+                case "c_int8_column" -> NativeInt8Rnn.STEP.invokeExact(nat8.model, nh, nxs[i], nhNext, no);
                 case "c_fused" -> NativeRnn.STEP_FUSED.invokeExact(nat.model, nh, nxs[i], nhNext, no);
                 case "c_column" -> NativeRnn.STEP_COLUMN.invokeExact(nat.model, nh, nxs[i], nhNext, no);
                 default -> NativeRnn.STEP_SGEMV.invokeExact(nat.model, nh, nxs[i], nhNext, no);
@@ -125,6 +150,8 @@ public class StreamBench {
     public void tearDown() {
         if (im != null) im.close();
         if (nat != null) nat.close();
+        if (nat8 != null) nat8.close();
+        if (quantized != null) quantized.close();
         if (dnn != null) dnn.close();
         model.close();
     }
