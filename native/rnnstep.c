@@ -23,6 +23,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <cblas.h>
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
 
 typedef struct {
     int n, d, k, dP, nP;
@@ -39,12 +42,15 @@ typedef struct {
 
 static int round_up(int v, int m) { return (v + m - 1) / m * m; }
 
-static float *aligned(size_t floats) {
+/* Zeroed, 64-byte-aligned memory. */
+static void *aligned_bytes(size_t bytes) {
     void *p = NULL;
-    if (posix_memalign(&p, 64, (floats ? floats : 1) * sizeof(float)) != 0) return NULL;
-    memset(p, 0, (floats ? floats : 1) * sizeof(float));
+    if (posix_memalign(&p, 64, bytes ? bytes : 1) != 0) return NULL;
+    memset(p, 0, bytes ? bytes : 1);
     return p;
 }
+
+static float *aligned(size_t floats) { return aligned_bytes(floats * sizeof(float)); }
 
 void rnn_free(rnn_model *m) {
     if (!m) return;
@@ -80,7 +86,7 @@ static int plan_blocks(int outs, int K, size_t es, int *first, int *size) {
  */
 static void *pack_columns(const void *A1, int c1, const void *A2, int c2, int rows, size_t es) {
     int K = c1 + c2, vecs = round_up(rows, 16) / 16;
-    unsigned char *P = (unsigned char *) aligned(((size_t) K * vecs * 16 * es + 3) / 4);
+    unsigned char *P = aligned_bytes((size_t) K * vecs * 16 * es);
     if (!P) return NULL;
     const unsigned char *a1 = A1, *a2 = A2;
     size_t at = 0;
@@ -286,15 +292,12 @@ rnn_int8_model *rnn_int8_create(int n, int d, int k, const int8_t *Uq, const flo
 /* 16 int8 weights to float: one vpmovsxbd (from memory) and one vcvtdq2ps. GCC 12 makes scalar code of the
  * same conversion written with __builtin_convertvector, hence the intrinsics. */
 #ifdef __AVX512F__
-#include <immintrin.h>
-static inline v16 widen16(const int8_t *p) {
-    return (v16) _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_load_si128((const __m128i *) p)));
+static inline void widen16(const int8_t *p, v16 *f) {
+    *f = (v16) _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_load_si128((const __m128i *) p)));
 }
 #else
-static inline v16 widen16(const int8_t *p) {
-    v16 f;
-    for (int i = 0; i < 16; i++) f[i] = p[i];
-    return f;
+static inline void widen16(const int8_t *p, v16 *f) {
+    for (int i = 0; i < 16; i++) (*f)[i] = p[i];
 }
 #endif
 
@@ -304,7 +307,11 @@ static inline __attribute__((always_inline)) void int8_sums(const int8_t *P, int
     for (int j = from; j < to; j++) {
         const int8_t *w = P + (size_t) j * 16 * V;
         v16 e = (v16) {0} + v[j];
-        for (int i = 0; i < V; i++) p[i] += widen16(w + 16 * i) * e;
+        for (int i = 0; i < V; i++) {
+            v16 f;
+            widen16(w + 16 * i, &f);
+            p[i] += f * e;
+        }
     }
 }
 
