@@ -57,10 +57,6 @@ final class NativeInt8Rnn extends NativeYardstick {
 
     @Override
     void free() {
-        try {
-            FREE.invokeExact(model);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        free(FREE, model);
     }
 }

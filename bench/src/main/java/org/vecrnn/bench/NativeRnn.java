@@ -104,10 +104,6 @@ final class NativeRnn extends NativeYardstick {
 
     @Override
     void free() {
-        try {
-            FREE.invokeExact(model);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        free(FREE, model);
     }
 }

@@ -3,6 +3,7 @@ package org.vecrnn.bench;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.infer.StreamState;
 
@@ -65,6 +66,15 @@ abstract class NativeYardstick implements AutoCloseable {
 
     /** Frees the native model (its own memory) before the buffers go. */
     abstract void free();
+
+    /** free() for a library whose free function takes the model: one downcall. */
+    static void free(MethodHandle free, MemorySegment model) {
+        try {
+            free.invokeExact(model);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
 
     @Override
     public void close() {

@@ -105,10 +105,6 @@ final class OneDnn extends NativeYardstick {
 
     @Override
     void free() {
-        try {
-            FREE.invokeExact(model);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        free(FREE, model);
     }
 }
