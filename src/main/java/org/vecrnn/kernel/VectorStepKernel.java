@@ -18,8 +18,9 @@ import org.vecrnn.model.Parameters;
  * products (one horizontal reduction per row); at these sizes the rows are short (a few dozen vectors), so
  * loop set-up and the reductions cost as much as the FMAs, and it ran about 1.7 times slower than gcc's
  * code. Here the output is the accumulator: {@code h' = a + Σ_j h_j W[:, j] + Σ_j x_j U[:, j]}, with up to
- * {@value #BLOCK} output vectors held in registers (one FMA chain each, enough to hide FMA latency), one
- * broadcast of h_j or x_j per {@value #BLOCK} FMAs, no reductions, and one long loop of d + n iterations.
+ * {@value #BLOCK} output vectors held in registers (twice: even and odd j, so each FMA chain has time to
+ * hide the FMA latency), one broadcast of h_j or x_j per {@value #BLOCK} FMAs, no reductions, and one loop
+ * over the d rows of W, then one over the n rows of U.
  *
  * <p>Layout: [W | U] transposed and cut into column blocks of up to {@value #BLOCK} vectors; block after block
  * in 64-byte-aligned native memory, each as d + n rows of its columns, so a step reads the weights as one
@@ -35,18 +36,6 @@ final class VectorStepKernel implements StepKernel {
     private static final int L = S.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     static final int BLOCK = ColumnBlocks.WIDE;
-    /**
-     * The j loops of block8 and block4 step by this, not by a literal 1, so that C2 does not see them as
-     * counted loops. A counted loop it unrolls 8 times and then schedules each accumulator's 8 FMAs back to
-     * back: 8 chains of 8 dependent FMAs (4 cycles each) that the out-of-order core cannot overlap, and the
-     * step at (128, 256, 16) took 3.97 µs. A step the JIT cannot take for a constant leaves the loop as
-     * written, 8 loads and 8 FMAs into 8 accumulators per j: 3.27 µs (consecutive JMH runs, 5 forks each),
-     * although each load keeps its bounds check (the flag -XX:LoopUnrollLimit=0 shows the same effect).
-     * Not final for that reason; nothing assigns it.
-     */
-    @SuppressWarnings("FieldMayBeFinal")
-    private static int ONE = 1;
-
     private final int n, d, k;
     private final Arena arena = Arena.ofShared();
     private final Packed WU, V;
@@ -138,81 +127,118 @@ final class VectorStepKernel implements StepKernel {
         }
     }
 
-    /** Output vectors c0/L .. c0/L + 7 (all whole): 8 accumulators, one FMA chain each. */
+    /** Output vectors c0/L .. c0/L + 7 (all whole): W h into out, then U x on top of it. */
     private static void block8(MemorySegment M, long base, int c0, float[] h, int hLen, float[] x, int xLen,
                                float[] init, int initOff, float[] out) {
-        FloatVector s0 = FloatVector.fromArray(S, init, initOff + c0 + 0 * L), s1 = FloatVector.fromArray(S, init, initOff + c0 + 1 * L), s2 = FloatVector.fromArray(S, init, initOff + c0 + 2 * L), s3 = FloatVector.fromArray(S, init, initOff + c0 + 3 * L), s4 = FloatVector.fromArray(S, init, initOff + c0 + 4 * L), s5 = FloatVector.fromArray(S, init, initOff + c0 + 5 * L), s6 = FloatVector.fromArray(S, init, initOff + c0 + 6 * L), s7 = FloatVector.fromArray(S, init, initOff + c0 + 7 * L);
-        long row = 32L * L;
-        for (int j = 0, one = ONE; j < hLen; j += one) {
-            long o = base + j * row;
-            FloatVector e = FloatVector.broadcast(S, h[j]);
-            s0 = w(M, o).fma(e, s0);
-            s1 = w(M, o + 4L * L).fma(e, s1);
-            s2 = w(M, o + 8L * L).fma(e, s2);
-            s3 = w(M, o + 12L * L).fma(e, s3);
-            s4 = w(M, o + 16L * L).fma(e, s4);
-            s5 = w(M, o + 20L * L).fma(e, s5);
-            s6 = w(M, o + 24L * L).fma(e, s6);
-            s7 = w(M, o + 28L * L).fma(e, s7);
-        }
-        if (x != null) {
-            long xb = base + hLen * row;
-            for (int j = 0, one = ONE; j < xLen; j += one) {
-                long o = xb + j * row;
-                FloatVector e = FloatVector.broadcast(S, x[j]);
-                s0 = w(M, o).fma(e, s0);
-                s1 = w(M, o + 4L * L).fma(e, s1);
-                s2 = w(M, o + 8L * L).fma(e, s2);
-                s3 = w(M, o + 12L * L).fma(e, s3);
-                s4 = w(M, o + 16L * L).fma(e, s4);
-                s5 = w(M, o + 20L * L).fma(e, s5);
-                s6 = w(M, o + 24L * L).fma(e, s6);
-                s7 = w(M, o + 28L * L).fma(e, s7);
-            }
-        }
-        s0.intoArray(out, c0 + 0 * L);
-        s1.intoArray(out, c0 + 1 * L);
-        s2.intoArray(out, c0 + 2 * L);
-        s3.intoArray(out, c0 + 3 * L);
-        s4.intoArray(out, c0 + 4 * L);
-        s5.intoArray(out, c0 + 5 * L);
-        s6.intoArray(out, c0 + 6 * L);
-        s7.intoArray(out, c0 + 7 * L);
+        rows8(M, base, c0, h, hLen, init, initOff, out);
+        if (x != null) rows8(M, base + hLen * 32L * L, c0, x, xLen, out, 0, out);
     }
 
-    /** Output vectors c0/L .. c0/L + 3 (all whole): 4 accumulators, one FMA chain each. */
+    /**
+     * out[c0, c0 + 8L) = init[initOff + c0, ...) + Σ_j e[j] row_j, for the len rows of 8 vectors from base.
+     *
+     * <p>Two rows a turn, into two sets of 8 accumulators, so that the loop is a counted one (C2 then
+     * hoists the bounds checks of the 16 loads out of it) and each accumulator still takes one FMA a turn.
+     * The load is the FMA's first argument ({@code e.fma(w, s)}, not {@code w.fma(e, s)}): only then does C2
+     * fold it into the FMA as a memory operand. Measured at (128, 256, 16), alternating in one JVM: 3.3 µs
+     * a step with one row a turn in a loop C2 may not count (a bounds check on every load), 2.85 µs with this
+     * loop. Counted with one row a turn, C2 unrolled the loop 8 times and ordered each accumulator's 8
+     * dependent FMAs back to back (4.0 µs); two rows into one set of accumulators it also ordered back to back.
+     */
+    private static void rows8(MemorySegment M, long base, int c0, float[] e, int len,
+                              float[] init, int initOff, float[] out) {
+        int at = initOff + c0;
+        FloatVector s0 = FloatVector.fromArray(S, init, at), s1 = FloatVector.fromArray(S, init, at + L), s2 = FloatVector.fromArray(S, init, at + 2 * L), s3 = FloatVector.fromArray(S, init, at + 3 * L), s4 = FloatVector.fromArray(S, init, at + 4 * L), s5 = FloatVector.fromArray(S, init, at + 5 * L), s6 = FloatVector.fromArray(S, init, at + 6 * L), s7 = FloatVector.fromArray(S, init, at + 7 * L);
+        FloatVector t0 = FloatVector.zero(S), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
+        long row = 32L * L;
+        int j = 0;
+        for (; j < len - 1; j += 2) {
+            long o = base + j * row, p = o + row;
+            FloatVector ej = FloatVector.broadcast(S, e[j]), ek = FloatVector.broadcast(S, e[j + 1]);
+            s0 = ej.fma(w(M, o), s0);
+            s1 = ej.fma(w(M, o + 4L * L), s1);
+            s2 = ej.fma(w(M, o + 8L * L), s2);
+            s3 = ej.fma(w(M, o + 12L * L), s3);
+            s4 = ej.fma(w(M, o + 16L * L), s4);
+            s5 = ej.fma(w(M, o + 20L * L), s5);
+            s6 = ej.fma(w(M, o + 24L * L), s6);
+            s7 = ej.fma(w(M, o + 28L * L), s7);
+            t0 = ek.fma(w(M, p), t0);
+            t1 = ek.fma(w(M, p + 4L * L), t1);
+            t2 = ek.fma(w(M, p + 8L * L), t2);
+            t3 = ek.fma(w(M, p + 12L * L), t3);
+            t4 = ek.fma(w(M, p + 16L * L), t4);
+            t5 = ek.fma(w(M, p + 20L * L), t5);
+            t6 = ek.fma(w(M, p + 24L * L), t6);
+            t7 = ek.fma(w(M, p + 28L * L), t7);
+        }
+        if (j < len) {
+            long o = base + j * row;
+            FloatVector ej = FloatVector.broadcast(S, e[j]);
+            s0 = ej.fma(w(M, o), s0);
+            s1 = ej.fma(w(M, o + 4L * L), s1);
+            s2 = ej.fma(w(M, o + 8L * L), s2);
+            s3 = ej.fma(w(M, o + 12L * L), s3);
+            s4 = ej.fma(w(M, o + 16L * L), s4);
+            s5 = ej.fma(w(M, o + 20L * L), s5);
+            s6 = ej.fma(w(M, o + 24L * L), s6);
+            s7 = ej.fma(w(M, o + 28L * L), s7);
+        }
+        s0.add(t0).intoArray(out, c0);
+        s1.add(t1).intoArray(out, c0 + L);
+        s2.add(t2).intoArray(out, c0 + 2 * L);
+        s3.add(t3).intoArray(out, c0 + 3 * L);
+        s4.add(t4).intoArray(out, c0 + 4 * L);
+        s5.add(t5).intoArray(out, c0 + 5 * L);
+        s6.add(t6).intoArray(out, c0 + 6 * L);
+        s7.add(t7).intoArray(out, c0 + 7 * L);
+    }
+
+    /** Output vectors c0/L .. c0/L + 3 (all whole): as {@link #block8}, with blocks of 4 vectors. */
     private static void block4(MemorySegment M, long base, int c0, float[] h, int hLen, float[] x, int xLen,
                                float[] init, int initOff, float[] out) {
-        FloatVector s0 = FloatVector.fromArray(S, init, initOff + c0 + 0 * L), s1 = FloatVector.fromArray(S, init, initOff + c0 + 1 * L), s2 = FloatVector.fromArray(S, init, initOff + c0 + 2 * L), s3 = FloatVector.fromArray(S, init, initOff + c0 + 3 * L);
+        rows4(M, base, c0, h, hLen, init, initOff, out);
+        if (x != null) rows4(M, base + hLen * 16L * L, c0, x, xLen, out, 0, out);
+    }
+
+    /** As {@link #rows8}, for rows of 4 vectors: two rows a turn into two sets of 4 accumulators. */
+    private static void rows4(MemorySegment M, long base, int c0, float[] e, int len,
+                              float[] init, int initOff, float[] out) {
+        int at = initOff + c0;
+        FloatVector s0 = FloatVector.fromArray(S, init, at), s1 = FloatVector.fromArray(S, init, at + L), s2 = FloatVector.fromArray(S, init, at + 2 * L), s3 = FloatVector.fromArray(S, init, at + 3 * L);
+        FloatVector t0 = FloatVector.zero(S), t1 = t0, t2 = t0, t3 = t0;
         long row = 16L * L;
-        for (int j = 0, one = ONE; j < hLen; j += one) {
+        int j = 0;
+        for (; j < len - 1; j += 2) {
+            long o = base + j * row, p = o + row;
+            FloatVector ej = FloatVector.broadcast(S, e[j]), ek = FloatVector.broadcast(S, e[j + 1]);
+            s0 = ej.fma(w(M, o), s0);
+            s1 = ej.fma(w(M, o + 4L * L), s1);
+            s2 = ej.fma(w(M, o + 8L * L), s2);
+            s3 = ej.fma(w(M, o + 12L * L), s3);
+            t0 = ek.fma(w(M, p), t0);
+            t1 = ek.fma(w(M, p + 4L * L), t1);
+            t2 = ek.fma(w(M, p + 8L * L), t2);
+            t3 = ek.fma(w(M, p + 12L * L), t3);
+        }
+        if (j < len) {
             long o = base + j * row;
-            FloatVector e = FloatVector.broadcast(S, h[j]);
-            s0 = w(M, o).fma(e, s0);
-            s1 = w(M, o + 4L * L).fma(e, s1);
-            s2 = w(M, o + 8L * L).fma(e, s2);
-            s3 = w(M, o + 12L * L).fma(e, s3);
+            FloatVector ej = FloatVector.broadcast(S, e[j]);
+            s0 = ej.fma(w(M, o), s0);
+            s1 = ej.fma(w(M, o + 4L * L), s1);
+            s2 = ej.fma(w(M, o + 8L * L), s2);
+            s3 = ej.fma(w(M, o + 12L * L), s3);
         }
-        if (x != null) {
-            long xb = base + hLen * row;
-            for (int j = 0, one = ONE; j < xLen; j += one) {
-                long o = xb + j * row;
-                FloatVector e = FloatVector.broadcast(S, x[j]);
-                s0 = w(M, o).fma(e, s0);
-                s1 = w(M, o + 4L * L).fma(e, s1);
-                s2 = w(M, o + 8L * L).fma(e, s2);
-                s3 = w(M, o + 12L * L).fma(e, s3);
-            }
-        }
-        s0.intoArray(out, c0 + 0 * L);
-        s1.intoArray(out, c0 + 1 * L);
-        s2.intoArray(out, c0 + 2 * L);
-        s3.intoArray(out, c0 + 3 * L);
+        s0.add(t0).intoArray(out, c0);
+        s1.add(t1).intoArray(out, c0 + L);
+        s2.add(t2).intoArray(out, c0 + 2 * L);
+        s3.add(t3).intoArray(out, c0 + 3 * L);
     }
 
     /**
      * One output vector, perhaps partial (masked init load and store; its padding columns are zero). Four
-     * accumulators over j mod 4, summed in a fixed order, so the FMA chain is not one long dependency.
+     * accumulators over j mod 4, summed in a fixed order, so the FMA chain is not one long dependency; the
+     * load is each FMA's first argument, as in {@link #rows8}.
      */
     private static void block1(MemorySegment M, long base, int c0, float[] h, int hLen, float[] x, int xLen,
                                float[] init, int initOff, int len, float[] out) {
@@ -221,22 +247,22 @@ final class VectorStepKernel implements StepKernel {
         int j = 0;
         for (; j + 4 <= hLen; j += 4) {
             long o = base + j * row;
-            s0 = w(M, o).fma(FloatVector.broadcast(S, h[j]), s0);
-            s1 = w(M, o + row).fma(FloatVector.broadcast(S, h[j + 1]), s1);
-            s2 = w(M, o + 2 * row).fma(FloatVector.broadcast(S, h[j + 2]), s2);
-            s3 = w(M, o + 3 * row).fma(FloatVector.broadcast(S, h[j + 3]), s3);
+            s0 = FloatVector.broadcast(S, h[j]).fma(w(M, o), s0);
+            s1 = FloatVector.broadcast(S, h[j + 1]).fma(w(M, o + row), s1);
+            s2 = FloatVector.broadcast(S, h[j + 2]).fma(w(M, o + 2 * row), s2);
+            s3 = FloatVector.broadcast(S, h[j + 3]).fma(w(M, o + 3 * row), s3);
         }
-        for (; j < hLen; j++) s0 = w(M, base + j * row).fma(FloatVector.broadcast(S, h[j]), s0);
+        for (; j < hLen; j++) s0 = FloatVector.broadcast(S, h[j]).fma(w(M, base + j * row), s0);
         if (x != null) {
             long xb = base + hLen * row;
             for (j = 0; j + 4 <= xLen; j += 4) {
                 long o = xb + j * row;
-                s0 = w(M, o).fma(FloatVector.broadcast(S, x[j]), s0);
-                s1 = w(M, o + row).fma(FloatVector.broadcast(S, x[j + 1]), s1);
-                s2 = w(M, o + 2 * row).fma(FloatVector.broadcast(S, x[j + 2]), s2);
-                s3 = w(M, o + 3 * row).fma(FloatVector.broadcast(S, x[j + 3]), s3);
+                s0 = FloatVector.broadcast(S, x[j]).fma(w(M, o), s0);
+                s1 = FloatVector.broadcast(S, x[j + 1]).fma(w(M, o + row), s1);
+                s2 = FloatVector.broadcast(S, x[j + 2]).fma(w(M, o + 2 * row), s2);
+                s3 = FloatVector.broadcast(S, x[j + 3]).fma(w(M, o + 3 * row), s3);
             }
-            for (; j < xLen; j++) s0 = w(M, xb + j * row).fma(FloatVector.broadcast(S, x[j]), s0);
+            for (; j < xLen; j++) s0 = FloatVector.broadcast(S, x[j]).fma(w(M, xb + j * row), s0);
         }
         FloatVector sum = s0.add(s1).add(s2.add(s3));
         if (c0 + L <= len) {
