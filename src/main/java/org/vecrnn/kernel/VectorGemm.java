@@ -27,6 +27,12 @@ final class VectorGemm {
     /** Vectors per column panel: the width of the 4×4 tile. */
     static final int PANEL_VECTORS = 4;
     private static final int PANEL = PANEL_VECTORS * L;
+    /**
+     * Bytes from one row of a whole panel to the next. A constant, not a parameter, in the tiles over whole
+     * panels: C2 then hoists the bounds checks of their loads out of the loop (with a parameter it kept four
+     * checks and a multiply per j).
+     */
+    private static final long PANEL_ROW = 4L * PANEL;
 
     /**
      * Bᵀ for {@link #gemm}: the transpose of M [rows, K] (row-major, from offset 0), padded with zero columns
@@ -65,10 +71,10 @@ final class VectorGemm {
             int rEnd = Math.min(M, r0 + ROW_CHUNK);
             int c = 0;
             for (; c + PANEL <= N; c += PANEL) {
-                long panel = 4L * c * K, row = 4L * PANEL;
+                long panel = 4L * c * K;
                 int r = r0;
-                for (; r + 4 <= rEnd; r += 4) tile4x4(A, aOff + r * lda, lda, K, Bt, panel, row, c, I, iOff + r * ldc, C, cOff + r * ldc, ldc);
-                for (; r < rEnd; r++) tile1x4(A, aOff + r * lda, K, Bt, panel, row, c, I, iOff + r * ldc, C, cOff + r * ldc);
+                for (; r + 4 <= rEnd; r += 4) tile4x4(A, aOff + r * lda, lda, K, Bt, panel, c, I, iOff + r * ldc, C, cOff + r * ldc, ldc);
+                for (; r < rEnd; r++) tile1x4(A, aOff + r * lda, K, Bt, panel, c, I, iOff + r * ldc, C, cOff + r * ldc);
             }
             long panel = 4L * c * K, row = 4L * (N - c); // the last, narrower panel
             for (int c1 = c; c1 < N; c1 += L) {
@@ -80,13 +86,14 @@ final class VectorGemm {
         }
     }
 
-    // The tiles: Bᵀ[j, c ..] is at byte bOff + j·btRow (bOff: where column c starts in its panel)
+    // The tiles: Bᵀ[j, c ..] is at byte bOff + j·PANEL_ROW in a whole panel, bOff + j·btRow in the last one
+    // (bOff: where column c starts in its panel). A load used once is the FMA's first argument, so C2 folds it in.
 
     private static FloatVector bt(MemorySegment Bt, long off) {
         return FloatVector.fromMemorySegment(S, Bt, off, NATIVE);
     }
 
-    private static void tile4x4(float[] A, int a0, int lda, int K, MemorySegment Bt, long bOff, long btRow, int c,
+    private static void tile4x4(float[] A, int a0, int lda, int K, MemorySegment Bt, long bOff, int c,
                                 float[] I, int i0, float[] C, int c0, int ldc) {
         int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
         int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc, i1 = i0 + ldc, i2 = i1 + ldc, i3 = i2 + ldc;
@@ -99,7 +106,7 @@ final class VectorGemm {
         FloatVector s30 = FloatVector.fromArray(S, I, i3 + c), s31 = FloatVector.fromArray(S, I, i3 + c + L),
                 s32 = FloatVector.fromArray(S, I, i3 + c + 2 * L), s33 = FloatVector.fromArray(S, I, i3 + c + 3 * L);
         for (int j = 0; j < K; j++) {
-            long o = bOff + j * btRow;
+            long o = bOff + j * PANEL_ROW;
             FloatVector b0 = bt(Bt, o), b1 = bt(Bt, o + 4L * L), b2 = bt(Bt, o + 8L * L), b3 = bt(Bt, o + 12L * L);
             FloatVector x = FloatVector.broadcast(S, A[a0 + j]);
             s00 = b0.fma(x, s00); s01 = b1.fma(x, s01); s02 = b2.fma(x, s02); s03 = b3.fma(x, s03);
@@ -116,16 +123,16 @@ final class VectorGemm {
         s30.intoArray(C, c3 + c); s31.intoArray(C, c3 + c + L); s32.intoArray(C, c3 + c + 2 * L); s33.intoArray(C, c3 + c + 3 * L);
     }
 
-    private static void tile1x4(float[] A, int a0, int K, MemorySegment Bt, long bOff, long btRow, int c, float[] I, int i0, float[] C, int c0) {
+    private static void tile1x4(float[] A, int a0, int K, MemorySegment Bt, long bOff, int c, float[] I, int i0, float[] C, int c0) {
         FloatVector s0 = FloatVector.fromArray(S, I, i0 + c), s1 = FloatVector.fromArray(S, I, i0 + c + L),
                 s2 = FloatVector.fromArray(S, I, i0 + c + 2 * L), s3 = FloatVector.fromArray(S, I, i0 + c + 3 * L);
         for (int j = 0; j < K; j++) {
-            long o = bOff + j * btRow;
+            long o = bOff + j * PANEL_ROW;
             FloatVector x = FloatVector.broadcast(S, A[a0 + j]);
-            s0 = bt(Bt, o).fma(x, s0);
-            s1 = bt(Bt, o + 4L * L).fma(x, s1);
-            s2 = bt(Bt, o + 8L * L).fma(x, s2);
-            s3 = bt(Bt, o + 12L * L).fma(x, s3);
+            s0 = x.fma(bt(Bt, o), s0);
+            s1 = x.fma(bt(Bt, o + 4L * L), s1);
+            s2 = x.fma(bt(Bt, o + 8L * L), s2);
+            s3 = x.fma(bt(Bt, o + 12L * L), s3);
         }
         s0.intoArray(C, c0 + c); s1.intoArray(C, c0 + c + L); s2.intoArray(C, c0 + c + 2 * L); s3.intoArray(C, c0 + c + 3 * L);
     }
@@ -148,7 +155,7 @@ final class VectorGemm {
 
     private static void tile1x1(float[] A, int a0, int K, MemorySegment Bt, long bOff, long btRow, int c, float[] I, int i0, float[] C, int c0) {
         FloatVector s = FloatVector.fromArray(S, I, i0 + c);
-        for (int j = 0; j < K; j++) s = bt(Bt, bOff + j * btRow).fma(FloatVector.broadcast(S, A[a0 + j]), s);
+        for (int j = 0; j < K; j++) s = FloatVector.broadcast(S, A[a0 + j]).fma(bt(Bt, bOff + j * btRow), s);
         s.intoArray(C, c0 + c);
     }
 }
