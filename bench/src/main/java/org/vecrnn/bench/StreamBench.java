@@ -33,7 +33,8 @@ import org.vecrnn.quant.Quantizer;
  * {@code onednn_ip}, one inner product on [W | U] with a tanh post-op then the head as an inner product with a
  * logistic post-op, and {@code onednn_rnn}, the vanilla RNN primitive for T = 1, B = 1 then the same head.
  * Beside them the same model quantized to int8-row: {@code int8}, vecrnn's int8 kernel (Vector API), and
- * {@code c_int8_column}, the C int8 column step (NativeInt8Rnn), its native bound.
+ * {@code c_int8_column}, the C int8 column step (NativeInt8Rnn), its native bound. {@code onnxruntime}: ONNX
+ * Runtime's Java API on the same step as an ONNX model (OnnxRuntimeRnn).
  * {@code -prof gc} shows bytes per step.
  */
 @State(Scope.Thread)
@@ -46,7 +47,7 @@ public class StreamBench {
     @Param({"64x128x8", "128x256x16", "256x512x32", "512x1024x64"})
     public String size;
 
-    @Param({"scalar", "vector", "c_fused", "c_column", "openblas_sgemv", "onednn_ip", "onednn_rnn", "int8", "c_int8_column"})
+    @Param({"scalar", "vector", "c_fused", "c_column", "openblas_sgemv", "onednn_ip", "onednn_rnn", "onnxruntime", "int8", "c_int8_column"})
     public String impl;
 
     static final int INPUTS = 64;
@@ -60,6 +61,7 @@ public class StreamBench {
     QuantizedRnn quantized;
     NativeInt8Rnn nat8;
     OneDnn dnn;
+    OnnxRuntimeRnn ort;
     boolean dnnIp;
     MemorySegment nh, nhNext, no;
     MemorySegment[] nxs;
@@ -113,6 +115,15 @@ public class StreamBench {
                 for (int i = 0; i < INPUTS; i++) nxs[i] = dnn.floats(xs[i]);
                 System.err.println("vecrnn bench: " + dnn.describe());
             }
+            case "onnxruntime" -> {
+                try {
+                    ort = new OnnxRuntimeRnn(model);
+                    ort.check(model, xs);
+                } catch (ai.onnxruntime.OrtException e) {
+                    throw new IllegalStateException(e);
+                }
+                System.err.println("vecrnn bench: " + ort.describe());
+            }
             default -> throw new IllegalArgumentException(impl);
         }
         if (im != null) stream = im.newStream();
@@ -123,6 +134,9 @@ public class StreamBench {
         int i = t++ & (INPUTS - 1);
         if (stream != null) {
             stream.step(xs[i], o);
+            bh.consume(o);
+        } else if (ort != null) {
+            ort.step(xs[i], o);
             bh.consume(o);
         } else if (dnn != null) {
             int rc = dnnIp ? (int) OneDnn.STEP_IP.invokeExact(dnn.model, nh, nxs[i], nhNext, no)
@@ -153,6 +167,13 @@ public class StreamBench {
         if (nat8 != null) nat8.close();
         if (quantized != null) quantized.close();
         if (dnn != null) dnn.close();
+        if (ort != null) {
+            try {
+                ort.close();
+            } catch (ai.onnxruntime.OrtException e) {
+                throw new IllegalStateException(e);
+            }
+        }
         model.close();
     }
 }
