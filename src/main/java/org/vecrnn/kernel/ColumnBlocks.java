@@ -8,7 +8,7 @@ package org.vecrnn.kernel;
  * {@value #WIDE} only where one stays within {@link #MAX_BLOCK_BYTES}.
  */
 record ColumnBlocks(int[] first, int[] size, long[] base, long bytes) {
-    /** The widest block: 8 accumulators, one FMA chain each, enough to hide the FMA latency. */
+    /** The widest block: 8 output vectors held in registers while the step reads their weights. */
     static final int WIDE = 8;
     /**
      * The largest block of {@value #WIDE} vectors; wider models take blocks of 4. A stream alternates the
