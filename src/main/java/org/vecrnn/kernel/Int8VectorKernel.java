@@ -157,6 +157,60 @@ final class Int8VectorKernel extends Int8Kernel {
         apply(Vp, h, null, bInit, 0, z, false);
     }
 
+    /** The same bits as {@link #step} for each stream: see {@link Int8Strips}. */
+    @Override
+    public void stepGroup(float[][] h, float[][] x, float[][] hNext, int m) {
+        Int8Checks.open(closed, model);
+        GroupChecks.check(h, x, hNext, m, d, n, d);
+        applyGroup(WU, h, x, aInit, hNext, m);
+        for (int s = 0; s < m; s++) VectorTanh.apply(hNext[s], 0, d);
+    }
+
+    @Override
+    public void headGroup(float[][] h, float[][] z, int m) {
+        Int8Checks.open(closed, model);
+        GroupChecks.check(h, null, z, m, d, n, k);
+        applyGroup(Vp, h, null, bInit, z, m);
+    }
+
+    /**
+     * out[s] = init + the scaled int8 products with [h[s]; x[s]] for s < m: each column block in strips of 4
+     * output vectors (one int vector a row), each strip scale group by scale group, the streams 4 at a time
+     * (then 2, then 1). Blocks of one vector (a tail) run {@link #block1} stream by stream.
+     */
+    private void applyGroup(Packed P, float[][] h, float[][] x, float[] init, float[][] out, int m) {
+        if (!arena.scope().isAlive()) throw new IllegalStateException("this int8 kernel has been closed");
+        int groups = x == null ? P.hGroups : P.from.length, rows = P == Vp ? k : d;
+        MemorySegment q = P.q, sc = P.s;
+        int[] first = P.blocks.first(), size = P.blocks.size();
+        long[] base = P.blocks.base();
+        for (int i = 0; i < first.length; i++) {
+            int c0 = first[i] * L, sz = size[i];
+            if (sz == 1) {
+                for (int s = 0; s < m; s++) block1(P, base[i], c0, groups, h[s], x == null ? null : x[s], init, 0, rows, out[s]);
+                continue;
+            }
+            long row = (long) sz * L;
+            for (int u = 0; u < sz; u += 4) {
+                int cu = c0 + u * L;
+                long at = base[i] + (long) u * L;
+                for (int s = 0; s < m; s++) System.arraycopy(init, cu, out[s], cu, 4 * L);
+                for (int g = 0; g < groups; g++) {
+                    float[][] e = g < P.hGroups ? h : x;
+                    long gb = at + (long) P.skip[g] * row, so = 4L * ((long) g * P.paddedRows + cu);
+                    int from = P.from[g], to = P.to[g], s = 0;
+                    for (; s + 4 <= m; s += 4)
+                        Int8Strips.strip4(q, sc, gb, row, from, to, so, cu, e[s], e[s + 1], e[s + 2], e[s + 3], out[s], out[s + 1], out[s + 2], out[s + 3]);
+                    if (m - s >= 2) {
+                        Int8Strips.strip2(q, sc, gb, row, from, to, so, cu, e[s], e[s + 1], out[s], out[s + 1]);
+                        s += 2;
+                    }
+                    if (s < m) Int8Strips.strip1(q, sc, gb, row, from, to, so, cu, e[s], out[s]);
+                }
+            }
+        }
+    }
+
     /** out = init[initOff..] + the scaled int8 products with [h; x], block by block, from the last when backward. */
     private void apply(Packed P, float[] h, float[] x, float[] init, int initOff, float[] out, boolean backward) {
         // the checks above cover the callers' arrays; the kernel's own memory may have been freed by close()
@@ -286,7 +340,7 @@ final class Int8VectorKernel extends Int8Kernel {
      * each build in one harness).
      */
     private static final int TOP = 0xFF000000;
-    private static final float UNSHIFT = 0x1p-24f;
+    static final float UNSHIFT = 0x1p-24f;
     /** Whether parts 1 and 2 use the byte permute; see {@link #bytePermute(String)}. */
     static final boolean PERMUTE = bytePermute(System.getProperty("vecrnn.int8Decode"));
     private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, F.vectorShape());
@@ -295,23 +349,23 @@ final class Int8VectorKernel extends Int8Kernel {
     private static final VectorShuffle<Byte> BYTE1_UP = VectorShuffle.fromOp(BYTES, i -> i % 4 == 3 ? i - 2 : i);
     private static final VectorShuffle<Byte> BYTE2_UP = VectorShuffle.fromOp(BYTES, i -> i % 4 == 3 ? i - 1 : i);
 
-    private static FloatVector part0(IntVector w) {
+    static FloatVector part0(IntVector w) {
         return (FloatVector) w.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0);
     }
 
-    private static FloatVector part1(IntVector w) {
+    static FloatVector part1(IntVector w) {
         IntVector t = PERMUTE ? w.reinterpretAsBytes().rearrange(BYTE1_UP, TOP_BYTES).reinterpretAsInts()
                 : w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.AND, TOP);
         return (FloatVector) t.convert(VectorOperators.I2F, 0);
     }
 
-    private static FloatVector part2(IntVector w) {
+    static FloatVector part2(IntVector w) {
         IntVector t = PERMUTE ? w.reinterpretAsBytes().rearrange(BYTE2_UP, TOP_BYTES).reinterpretAsInts()
                 : w.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.AND, TOP);
         return (FloatVector) t.convert(VectorOperators.I2F, 0);
     }
 
-    private static FloatVector part3(IntVector w) {
+    static FloatVector part3(IntVector w) {
         return (FloatVector) w.lanewise(VectorOperators.AND, TOP).convert(VectorOperators.I2F, 0);
     }
 

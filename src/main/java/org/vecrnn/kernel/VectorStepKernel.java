@@ -104,6 +104,62 @@ final class VectorStepKernel implements StepKernel {
         apply(V, h, null, b, 0, k, z, false);
     }
 
+    /** The same bits as {@link #step} for each stream: see {@link FloatStrips}. */
+    @Override
+    public void stepGroup(float[][] h, float[][] x, float[][] hNext, int m) {
+        applyGroup(WU, h, x, a, d, hNext, m);
+        for (int i = 0; i < m; i++) tanh(hNext[i], d);
+    }
+
+    @Override
+    public void headGroup(float[][] h, float[][] z, int m) {
+        applyGroup(V, h, null, b, k, z, m);
+    }
+
+    /**
+     * out[s][0, len) = init + M [h[s]; x[s]] for s < m: each column block in strips of 2 output vectors, each
+     * strip for the streams 4 at a time (then 2, then 1), the rows of h, then those of x on top. Blocks of
+     * one vector (a tail) run {@link #block1} stream by stream.
+     */
+    private void applyGroup(Packed P, float[][] h, float[][] x, float[] init, int len, float[][] out, int m) {
+        if (!arena.scope().isAlive()) throw new IllegalStateException("this kernel has been closed");
+        GroupChecks.check(h, x, out, m, d, n, len);
+        MemorySegment M = P.m;
+        int[] first = P.blocks.first(), size = P.blocks.size();
+        long[] base = P.blocks.base();
+        for (int i = 0; i < first.length; i++) {
+            int c0 = first[i] * L, sz = size[i];
+            if (sz == 1) {
+                for (int s = 0; s < m; s++) block1(M, base[i], c0, h[s], d, x == null ? null : x[s], n, init, 0, len, out[s]);
+                continue;
+            }
+            long row = sz * 4L * L;
+            for (int v = 0; v < sz; v += 2) {
+                long at = base[i] + v * 4L * L;
+                strips(M, at, row, c0 + v * L, d, h, init, null, out, m);
+                if (x != null) strips(M, at + d * row, row, c0 + v * L, n, x, null, out, out, m);
+            }
+        }
+    }
+
+    /** One strip for m streams, 4 at a time: init is {@code shared} for all, or each stream's own {@code inits[s]}. */
+    private static void strips(MemorySegment M, long base, long row, int c0, int len, float[][] e, float[] shared,
+                               float[][] inits, float[][] out, int m) {
+        int s = 0;
+        for (; s + 4 <= m; s += 4) {
+            FloatStrips.strip4(M, base, row, c0, len, e[s], e[s + 1], e[s + 2], e[s + 3],
+                    shared != null ? shared : inits[s], shared != null ? shared : inits[s + 1],
+                    shared != null ? shared : inits[s + 2], shared != null ? shared : inits[s + 3], 0,
+                    out[s], out[s + 1], out[s + 2], out[s + 3]);
+        }
+        if (m - s >= 2) {
+            FloatStrips.strip2(M, base, row, c0, len, e[s], e[s + 1],
+                    shared != null ? shared : inits[s], shared != null ? shared : inits[s + 1], 0, out[s], out[s + 1]);
+            s += 2;
+        }
+        if (s < m) FloatStrips.strip1(M, base, row, c0, len, e[s], shared != null ? shared : inits[s], 0, out[s]);
+    }
+
     /** out[0, len) = init[initOff, initOff + len) + M [h; x], block by block, from the last block when backward. */
     private void apply(Packed P, float[] h, float[] x, float[] init, int initOff, int len, float[] out, boolean backward) {
         if (!arena.scope().isAlive()) throw new IllegalStateException("this kernel has been closed");
