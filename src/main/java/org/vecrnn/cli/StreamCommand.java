@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.vecrnn.infer.InferenceModel;
+import org.vecrnn.infer.NonFiniteStateException;
 import org.vecrnn.infer.StreamState;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.model.ElmanRnn;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Spec;
                 "spaces or commas), one o_t per line on stdout (k numbers separated by spaces), flushed at once.",
                 "An empty line starts a new sequence (h back to zeros). A malformed line (wrong count of numbers,",
                 "not a number, NaN or infinity) gets an error on stderr naming its line number and is skipped;",
-                "the stream goes on with the next line."})
+                "the stream goes on with the next line. A line whose step would make the state or output non-finite",
+                "(a model with overflowing weights) is reported the same way and leaves the state as it was."})
 final class StreamCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "M", description = "model file (.safetensors)")
     Path model;
@@ -51,7 +53,13 @@ final class StreamCommand implements Callable<Integer> {
                     err.flush();
                     continue;
                 }
-                s.step(x, o);
+                try {
+                    s.step(x, o);
+                } catch (NonFiniteStateException e) {
+                    err.println("vecrnn stream: stdin line " + lineNo + ": " + e.getMessage());
+                    err.flush();
+                    continue;
+                }
                 line.setLength(0);
                 for (int i = 0; i < o.length; i++) line.append(i == 0 ? "" : " ").append(o[i]);
                 out.println(line);

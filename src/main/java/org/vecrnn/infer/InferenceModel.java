@@ -145,6 +145,9 @@ public final class InferenceModel implements AutoCloseable {
         // x and h0 are read while h and o are written
         if (h == x || h == h0 || h == o || o == x || o == h0) throw new IllegalArgumentException("h and o must be arrays of their own, not x, h0 or each other");
         if (parts < 1) throw new IllegalArgumentException("parts must be at least 1");
+        // the non-finite rule of StreamState: non-finite inputs are refused before any work ...
+        requireFinite("x", x, n, T);
+        if (h0 != null) requireFinite("h0", h0, d, 1);
         // split where BatchRunner's groups start, so that any number of parts gives the same bits
         int unit = batch == null ? 1 : BatchRunner.GROUP, units = (B + unit - 1) / unit;
         int p = Math.min(parts, units);
@@ -163,6 +166,27 @@ public final class InferenceModel implements AutoCloseable {
                 throw e;
             }
         }
+        // ... and a non-finite result from finite inputs is reported, never returned as if it were an answer
+        nonFiniteResult("hidden value", h, d, T);
+        nonFiniteResult("output", o, k, T);
+    }
+
+    /** The first non-finite value of v [B,T,width] (T = 1 for h0) as an IllegalArgumentException naming its place. */
+    private static void requireFinite(String name, float[] v, int width, int T) {
+        for (int i = 0; i < v.length; i++)
+            if (!Float.isFinite(v[i])) throw new IllegalArgumentException(name + " holds a non-finite value (" + v[i] + ") at " + place(i, width, T));
+    }
+
+    private static void nonFiniteResult(String what, float[] v, int width, int T) {
+        for (int i = 0; i < v.length; i++)
+            if (!Float.isFinite(v[i]))
+                throw new NonFiniteStateException("the forward pass made " + what + " " + v[i] + " at " + place(i, width, T)
+                        + " from finite inputs (the model's weights are too large)");
+    }
+
+    private static String place(int i, int width, int T) {
+        int row = i / width;
+        return "sequence " + row / T + ", step " + row % T + ", index " + i % width;
     }
 
     private void run(float[] x, int T, float[] h0, float[] h, float[] o, int from, int to) {
@@ -194,7 +218,11 @@ public final class InferenceModel implements AutoCloseable {
             for (int t = 0; t < T; t++) {
                 int r = b * T + t;
                 System.arraycopy(x, r * n, xt, 0, n);
-                s.step(xt, ot);
+                try {
+                    s.step(xt, ot);
+                } catch (NonFiniteStateException e) {
+                    throw new NonFiniteStateException("sequence " + b + ", step " + t + ": " + e.getMessage());
+                }
                 System.arraycopy(ot, 0, o, r * k, k);
                 s.saveState(ht);
                 System.arraycopy(ht, 0, h, r * d, d);

@@ -1,5 +1,8 @@
 package org.vecrnn.infer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import org.vecrnn.generate.Decoder;
 import org.vecrnn.kernel.Activation;
 import org.vecrnn.kernel.StepKernel;
@@ -8,13 +11,37 @@ import org.vecrnn.kernel.StepKernel;
  * One stream's state over a shared {@link InferenceModel}: the hidden state h and the scratch buffers of a
  * step. Used by one thread at a time (not synchronized; a service hands a stream from thread to thread with
  * its own happens-before, e.g. a queue). {@link #step} allocates nothing.
+ *
+ * <p>Non-finite values, one rule for every path (library, {@code stream}, {@code forward}, Kafka): a step
+ * whose x holds NaN or an infinity throws {@link IllegalArgumentException} before it touches the state; a
+ * step from finite x whose new state or output would be non-finite throws {@link NonFiniteStateException}
+ * and leaves the state as it was. So the state is always finite, and {@link #saveState} always gives values
+ * that {@link #restoreState} takes.
+ *
+ * <p>Two threads in one stream at once is a caller's bug; it is caught (one compare-and-set per call) and
+ * refused with {@link IllegalStateException} in the thread that came second, and the state's two buffers
+ * never swap into one. {@link #reset()} always brings a stream back to h = 0.
  */
 public final class StreamState implements Decoder {
     private final StepKernel kernel;
     private final Activation g;
     private final int n, d, k;
-    private float[] h, hNext;
+    /** The two state buffers: h is {@code buf[cur]}, the step writes {@code buf[1 - cur]}. Never the same array. */
+    private final float[][] buf;
+    private int cur;
     private final float[] z;
+    /** 1 while a call runs: a second thread entering at the same time is refused. */
+    @SuppressWarnings("unused")
+    private volatile int busy;
+    private static final VarHandle BUSY;
+
+    static {
+        try {
+            BUSY = MethodHandles.lookup().findVarHandle(StreamState.class, "busy", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** The direction of the next step's pass over the weights: alternated, see {@link StepKernel#step(float[], float[], float[], boolean)}. */
     private boolean backward;
 
@@ -24,8 +51,7 @@ public final class StreamState implements Decoder {
         this.n = kernel.n();
         this.d = kernel.d();
         this.k = kernel.k();
-        this.h = new float[d];
-        this.hNext = new float[d];
+        this.buf = new float[][] {new float[d], new float[d]};
         this.z = new float[k];
     }
 
@@ -35,32 +61,74 @@ public final class StreamState implements Decoder {
 
     /**
      * One time step: h = tanh(W h + U x + a), then out[0, k) = g(V h + b).
-     * @param x n input values (the array's length must be n)
+     * @param x n finite input values (the array's length must be n)
      * @param out at least k values
+     * @throws IllegalArgumentException x or out has the wrong size, or x holds NaN or an infinity (state untouched)
+     * @throws NonFiniteStateException the new state or output would not be finite (state unchanged, out untouched)
+     * @throws IllegalStateException another thread is using this stream, or the model has been closed
      */
     @Override
     public void step(float[] x, float[] out) {
         if (x.length != n) throw new IllegalArgumentException("x has " + x.length + " values, the model takes n=" + n);
         if (out.length < k) throw new IllegalArgumentException("out has room for " + out.length + " values, the model gives k=" + k);
-        kernel.step(h, x, hNext, backward);
-        backward = !backward;
-        float[] t = h;
-        h = hNext;
-        hNext = t;
-        kernel.head(h, z);
-        g.apply(z, 0, out, 0, k);
+        for (int i = 0; i < n; i++)
+            if (!Float.isFinite(x[i])) throw new IllegalArgumentException("x value " + i + " is not finite: " + x[i]);
+        enter();
+        try {
+            float[] h = buf[cur], next = buf[1 - cur];
+            kernel.step(h, x, next, backward);
+            backward = !backward;
+            int bad = firstNonFinite(next, d);
+            if (bad >= 0) throw new NonFiniteStateException("the step would make hidden value " + bad + " " + next[bad]
+                    + " from finite inputs (the model's weights are too large); the state is unchanged");
+            kernel.head(next, z);
+            bad = firstNonFinite(z, k);
+            if (bad >= 0) throw new NonFiniteStateException("the step would make output " + bad + " " + z[bad]
+                    + " from finite inputs (the model's weights are too large); the state is unchanged");
+            cur = 1 - cur;
+            g.apply(z, 0, out, 0, k);
+        } finally {
+            exit();
+        }
+    }
+
+    private static int firstNonFinite(float[] v, int len) {
+        for (int i = 0; i < len; i++) if (!Float.isFinite(v[i])) return i;
+        return -1;
+    }
+
+    private void enter() {
+        if (!BUSY.compareAndSet(this, 0, 1))
+            throw new IllegalStateException("this stream is in use by another thread; a stream has one user at a time");
+    }
+
+    private void exit() {
+        BUSY.setRelease(this, 0);
     }
 
     /** h back to zeros: the next step starts a new sequence. */
     public void reset() {
-        java.util.Arrays.fill(h, 0f);
+        enter();
+        try {
+            Arrays.fill(buf[0], 0f);
+            Arrays.fill(buf[1], 0f);
+            cur = 0;
+            backward = false;
+        } finally {
+            exit();
+        }
     }
 
     /** Copies h (d values) into dst, e.g. to move this stream to another machine or thread. */
     @Override
     public void saveState(float[] dst) {
         if (dst.length != d) throw new IllegalArgumentException("state array has " + dst.length + " values, expected d=" + d);
-        System.arraycopy(h, 0, dst, 0, d);
+        enter();
+        try {
+            System.arraycopy(buf[cur], 0, dst, 0, d);
+        } finally {
+            exit();
+        }
     }
 
     /** Sets h from src (d finite values), e.g. a state saved by {@link #saveState} or an h0. */
@@ -69,6 +137,11 @@ public final class StreamState implements Decoder {
         if (src.length != d) throw new IllegalArgumentException("state array has " + src.length + " values, expected d=" + d);
         for (int i = 0; i < d; i++)
             if (!Float.isFinite(src[i])) throw new IllegalArgumentException("state value " + i + " is not finite: " + src[i]);
-        System.arraycopy(src, 0, h, 0, d);
+        enter();
+        try {
+            System.arraycopy(src, 0, buf[cur], 0, d);
+        } finally {
+            exit();
+        }
     }
 }
