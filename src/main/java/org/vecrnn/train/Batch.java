@@ -43,7 +43,7 @@ public final class Batch implements AutoCloseable {
         return targetFrom;
     }
 
-    /** Steps t < from have no target (many-to-many and one-to-many only). */
+    /** Steps {@code t < from} have no target (many-to-many and one-to-many only). */
     public void targetFrom(int from) {
         if (from < 0 || from >= T) throw new IllegalArgumentException("targetFrom " + from + " outside 0.." + (T - 1));
         if (from != 0 && topology == Topology.MANY_TO_ONE) throw new IllegalArgumentException("many-to-one has its one target at the last step");

@@ -12,7 +12,7 @@ final class Bundled {
 
     static InputStream open(String file) {
         InputStream in = Bundled.class.getResourceAsStream(DIR + file);
-        if (in == null) throw new IllegalStateException("bundled data " + DIR + file + " is missing from the jar");
+        if (in == null) throw new IllegalStateException("bundled data " + DIR + file + " is missing: the data sets ship in vecrnn-cli.jar, not in the library jar");
         return in;
     }
 
