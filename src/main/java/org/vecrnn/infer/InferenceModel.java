@@ -104,6 +104,14 @@ public final class InferenceModel implements AutoCloseable {
         return new StreamState(step, act);
     }
 
+    /**
+     * A group that steps up to {@code capacity} of this model's streams in one pass over the weights: see
+     * {@link StreamGroup}. For threads that each step their own stream, {@link StepCoalescer} forms the groups.
+     */
+    public StreamGroup newGroup(int capacity) {
+        return new StreamGroup(step, act, capacity);
+    }
+
     /** h [B,T,d] and o [B,T,k] of a forward pass. */
     public record Sequences(int B, int T, float[] h, float[] o) {}
 

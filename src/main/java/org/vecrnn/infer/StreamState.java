@@ -106,6 +106,22 @@ public final class StreamState implements Decoder {
         BUSY.setRelease(this, 0);
     }
 
+    // for StreamGroup, which steps many streams in one pass: their arrays, and the swap after a step
+    StepKernel kernel() { return kernel; }
+    float[] h() { return h; }
+    float[] hNext() { return hNext; }
+    float[] z() { return z; }
+
+    /** The step's result in hNext becomes h (what {@link #step} does after its kernel call). */
+    void advance() {
+        float[] t = h;
+        h = hNext;
+        hNext = t;
+    }
+
+    /** The last group call that took this stream: a stream given twice in one call is refused. */
+    long groupMark;
+
     /** h back to zeros: the next step starts a new sequence. */
     public void reset() {
         enter();

@@ -1,0 +1,180 @@
+package org.vecrnn.infer;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Groups the steps of many threads, each stepping its own stream (a service with one thread per request),
+ * into {@link StreamGroup} calls: one pass over the weights for all the calls that arrive within a short
+ * window.
+ *
+ * <p>The first caller that finds no group forming starts one and leads it; callers that arrive while it forms
+ * join it and wait. The leader runs the group, on its own thread, as soon as any of these holds:
+ * <ul>
+ * <li>no other group is running: a lone caller, or the first after a quiet spell, does not wait at all;</li>
+ * <li>the group is full ({@code maxGroup} streams);</li>
+ * <li>the window has passed since the leader arrived. So no call waits longer than the window before its
+ *     group starts; while it waits, the group before it is using the core.</li>
+ * </ul>
+ * The leader waits by spinning with {@link Thread#yield()} (a timed park would oversleep a window of tens of
+ * microseconds by the kernel's timer slack); the others park until their group is done. Results, and
+ * exceptions, are each call's own: a call whose step fails (see {@link StreamState#step}) throws in its own
+ * thread and leaves its stream unchanged, and the other calls in its group step. Each result is the same, bit
+ * for bit, as {@link StreamState#step} alone. After the first calls on each thread, a step allocates nothing.
+ */
+public final class StepCoalescer {
+    /** 50 µs: about the time of a few single steps at d = 256, and far below a service's latency goal. */
+    public static final Duration DEFAULT_WINDOW = Duration.ofNanos(50_000);
+    public static final int DEFAULT_MAX_GROUP = 64;
+
+    private final InferenceModel model;
+    private final long windowNanos;
+    private final int maxGroup, n, k;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** The group that callers join, or null; guarded by lock. */
+    private Batch forming;
+    /** Groups started and not yet done; written under lock, read by waiting leaders. */
+    private volatile int running;
+    /** Groups done and ready for reuse (with their arrays); guarded by lock. */
+    private final ArrayDeque<Batch> spare = new ArrayDeque<>();
+    private final ThreadLocal<Request> requests = ThreadLocal.withInitial(Request::new);
+    private final LongAdder groups = new LongAdder(), steps = new LongAdder();
+
+    /** One thread's call: done when its group has run, with its error if its step failed. */
+    private static final class Request {
+        final Thread thread = Thread.currentThread();
+        volatile boolean done;
+        RuntimeException error;
+    }
+
+    /** A group being formed or run; its arrays are reused by later groups. */
+    private final class Batch {
+        final StreamGroup group = model.newGroup(maxGroup);
+        final StreamState[] streams = new StreamState[maxGroup];
+        final float[][] xs = new float[maxGroup][], outs = new float[maxGroup][];
+        final Request[] requests = new Request[maxGroup];
+        final RuntimeException[] errors = new RuntimeException[maxGroup];
+        /** Calls joined so far; written under lock. */
+        volatile int m;
+    }
+
+    /** The default window ({@value #DEFAULT_MAX_GROUP} streams at most, 50 µs). */
+    public StepCoalescer(InferenceModel model) {
+        this(model, DEFAULT_WINDOW, DEFAULT_MAX_GROUP);
+    }
+
+    /**
+     * @param window the longest a call waits for others before its group runs (0 to 10 ms; zero: a group is
+     *               whatever arrived while the previous one ran)
+     * @param maxGroup the most streams in one group (1 to 4096)
+     */
+    public StepCoalescer(InferenceModel model, Duration window, int maxGroup) {
+        if (model == null) throw new IllegalArgumentException("model is null");
+        if (window == null || window.isNegative() || window.compareTo(Duration.ofMillis(10)) > 0)
+            throw new IllegalArgumentException("the window must be between 0 and 10 ms, not " + window);
+        if (maxGroup < 1 || maxGroup > 4096) throw new IllegalArgumentException("a group holds 1 to 4096 streams, not " + maxGroup);
+        this.model = model;
+        this.windowNanos = window.toNanos();
+        this.maxGroup = maxGroup;
+        this.n = model.n();
+        this.k = model.k();
+    }
+
+    /**
+     * One step of the caller's stream, as {@link StreamState#step}, run in a group with the calls of other
+     * threads that arrive within the window. The stream must not be stepped by another thread at the same time.
+     */
+    public void step(StreamState stream, float[] x, float[] out) {
+        // the call's own arguments are checked here, in its thread: a bad call never joins a group
+        if (stream == null) throw new IllegalArgumentException("stream is null");
+        if (stream.kernel() != model.stepKernel()) throw new IllegalArgumentException("the stream belongs to another model");
+        Steps.checkInput(x, n, "");
+        if (out == null || out.length < k) throw new IllegalArgumentException("out has room for " + (out == null ? 0 : out.length) + " values, the model gives k=" + k);
+        Request r = requests.get();
+        r.done = false;
+        r.error = null;
+        Batch b;
+        boolean leader;
+        lock.lock();
+        try {
+            b = forming;
+            leader = b == null;
+            if (leader) {
+                b = spare.poll();
+                if (b == null) b = new Batch();
+                forming = b;
+            }
+            int i = b.m;
+            b.streams[i] = stream;
+            b.xs[i] = x;
+            b.outs[i] = out;
+            b.requests[i] = r;
+            b.m = i + 1;
+            if (i + 1 == maxGroup) forming = null;
+        } finally {
+            lock.unlock();
+        }
+        if (leader) lead(b);
+        else while (!r.done) LockSupport.park(this);
+        RuntimeException e = r.error;
+        r.error = null;
+        if (e != null) throw e;
+    }
+
+    private void lead(Batch b) {
+        long deadline = System.nanoTime() + windowNanos;
+        while (running > 0 && b.m < maxGroup && System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+        int m;
+        lock.lock();
+        try {
+            if (forming == b) forming = null;
+            m = b.m;
+            running++;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            b.group.step(b.streams, b.xs, b.outs, m, b.errors);
+        } catch (RuntimeException e) {
+            // a fault of the call as a whole (a closed model, a stream given by two threads at once): every call's
+            for (int i = 0; i < m; i++) b.errors[i] = e;
+        }
+        groups.increment();
+        steps.add(m);
+        for (int i = m - 1; i >= 0; i--) {
+            Request q = b.requests[i];
+            q.error = b.errors[i];
+            b.errors[i] = null;
+            b.requests[i] = null;
+            b.streams[i] = null;
+            b.xs[i] = null;
+            b.outs[i] = null;
+            q.done = true;
+            if (i > 0) LockSupport.unpark(q.thread);
+        }
+        lock.lock();
+        try {
+            b.m = 0;
+            spare.push(b);
+            running--;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Groups run so far. */
+    public long groupsRun() {
+        return groups.sum();
+    }
+
+    /** Steps run so far (the calls that reached a group); with {@link #groupsRun()}, the mean group size. */
+    public long stepsRun() {
+        return steps.sum();
+    }
+}

@@ -1,0 +1,23 @@
+package org.vecrnn.infer;
+
+/** The checks a grouped step makes on each stream: the non-finite rule of {@link StreamState#step}. */
+final class Steps {
+    private Steps() {}
+
+    /** x must hold n finite values; checked before any state changes. */
+    static void checkInput(float[] x, int n, String who) {
+        if (x == null) throw new IllegalArgumentException(who + "x is null");
+        if (x.length != n) throw new IllegalArgumentException(who + "x has " + x.length + " values, the model takes n=" + n);
+        for (int j = 0; j < n; j++)
+            if (!Float.isFinite(x[j])) throw new IllegalArgumentException(who + "x[" + j + "] is not finite: " + x[j]);
+    }
+
+    /** Null when the new state h and the pre-activation output z are finite, else the exception to report. */
+    static RuntimeException nonFinite(float[] h, float[] z, int k) {
+        for (float v : h)
+            if (!Float.isFinite(v)) return new ArithmeticException("the step would make the state non-finite (the weights overflow float); the state is unchanged");
+        for (int i = 0; i < k; i++)
+            if (!Float.isFinite(z[i])) return new ArithmeticException("the step would make the output non-finite (the weights overflow float); the state is unchanged");
+        return null;
+    }
+}

@@ -1,0 +1,117 @@
+package org.vecrnn.infer;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import org.vecrnn.kernel.Activation;
+import org.vecrnn.kernel.StepKernel;
+
+/**
+ * Steps many streams of one model in one pass over its weights ({@link StepKernel#stepGroup}): for a service
+ * holding many live streams, a group of m reads the weights once where m single steps read them m times.
+ * Made by {@link InferenceModel#newGroup}; any of the model's streams may take part in any call, so streams
+ * join and leave simply by being passed or not. A group holds only the references of one call (no copies of
+ * h), so it allocates nothing per step; like a {@link StreamState}, it is used by one thread at a time.
+ *
+ * <p>Each stream's result is the same, bit for bit, as {@link StreamState#step} on that stream alone: the
+ * grouped kernels compute every output with the single step's operations in its order (tested in
+ * GroupStepTest and StreamGroupTest).
+ */
+public final class StreamGroup {
+    /** Numbers each call, so that a stream given twice in one call is found in one pass. */
+    private static final AtomicLong CALLS = new AtomicLong();
+    private final StepKernel kernel;
+    private final Activation g;
+    private final int capacity, n, k;
+    private final float[][] h, x, hNext, z;
+    private final RuntimeException[] errors;
+
+    StreamGroup(StepKernel kernel, Activation g, int capacity) {
+        if (capacity < 1 || capacity > 4096) throw new IllegalArgumentException("a group holds 1 to 4096 streams, not " + capacity);
+        this.kernel = kernel;
+        this.g = g;
+        this.capacity = capacity;
+        this.n = kernel.n();
+        this.k = kernel.k();
+        h = new float[capacity][];
+        x = new float[capacity][];
+        hNext = new float[capacity][];
+        z = new float[capacity][];
+        errors = new RuntimeException[capacity];
+    }
+
+    /** The most streams one call may step. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /**
+     * One step of streams[0, m), each on its own input: as {@code streams[i].step(xs[i], outs[i])} for every
+     * i, in one pass over the weights. Every argument is checked before any state changes: m within the
+     * capacity and the arrays, each stream of this model and given once, each x of n finite values, each out
+     * of at least k values (else IllegalArgumentException naming the stream).
+     */
+    public void step(StreamState[] streams, float[][] xs, float[][] outs, int m) {
+        int failed = step(streams, xs, outs, m, errors);
+        if (failed == 0) return;
+        RuntimeException first = null;
+        for (int i = 0; i < m && first == null; i++) first = errors[i];
+        Arrays.fill(errors, 0, m, null);
+        throw first;
+    }
+
+    /**
+     * The same, but a stream whose step fails leaves its state unchanged and its exception in errors[i] (null
+     * where it stepped); the others step. Argument errors of the call as a whole are thrown. Returns how
+     * many failed.
+     */
+    int step(StreamState[] streams, float[][] xs, float[][] outs, int m, RuntimeException[] errors) {
+        check(streams, xs, outs, m);
+        for (int i = 0; i < m; i++) {
+            StreamState s = streams[i];
+            h[i] = s.h();
+            hNext[i] = s.hNext();
+            z[i] = s.z();
+            x[i] = xs[i];
+        }
+        int failed = 0;
+        try {
+            kernel.stepGroup(h, x, hNext, m);
+            kernel.headGroup(hNext, z, m);
+            for (int i = 0; i < m; i++) {
+                RuntimeException e = Steps.nonFinite(hNext[i], z[i], k);
+                errors[i] = e;
+                if (e != null) {
+                    failed++;
+                    continue;
+                }
+                streams[i].advance();
+                g.apply(z[i], 0, outs[i], 0, k);
+            }
+        } finally {
+            // no references kept between calls: a stream that left can be collected
+            Arrays.fill(h, 0, m, null);
+            Arrays.fill(hNext, 0, m, null);
+            Arrays.fill(z, 0, m, null);
+            Arrays.fill(x, 0, m, null);
+        }
+        return failed;
+    }
+
+    private void check(StreamState[] streams, float[][] xs, float[][] outs, int m) {
+        if (streams == null || xs == null || outs == null) throw new IllegalArgumentException("null array");
+        if (m < 0 || m > capacity) throw new IllegalArgumentException("m=" + m + " streams, the group holds 0 to " + capacity);
+        if (m > streams.length || m > xs.length || m > outs.length)
+            throw new IllegalArgumentException("m=" + m + " streams, but the arrays hold " + streams.length + ", " + xs.length + " and " + outs.length);
+        long mark = CALLS.incrementAndGet();
+        for (int i = 0; i < m; i++) {
+            StreamState s = streams[i];
+            if (s == null) throw new IllegalArgumentException("stream " + i + " is null");
+            if (s.kernel() != kernel) throw new IllegalArgumentException("stream " + i + " belongs to another model");
+            if (s.groupMark == mark) throw new IllegalArgumentException("stream " + i + " is given twice in one call");
+            s.groupMark = mark;
+            Steps.checkInput(xs[i], n, "stream " + i + ": ");
+            if (outs[i] == null || outs[i].length < k)
+                throw new IllegalArgumentException("stream " + i + ": out has room for " + (outs[i] == null ? 0 : outs[i].length) + " values, the model gives k=" + k);
+        }
+    }
+}
