@@ -1,0 +1,50 @@
+package org.vecrnn.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.vecrnn.Oracle;
+import org.vecrnn.io.SafeTensors;
+import org.vecrnn.io.Tensor;
+
+/** Every .onnx twin of the deep oracle imports to exactly the tensors and metadata of its safetensors case. */
+class OnnxImportTwinsTest {
+    static List<Path> twins() throws IOException {
+        try (Stream<Path> s = Files.list(Oracle.dir().resolve("deep"))) {
+            List<Path> all = s.filter(p -> p.toString().endsWith(".onnx")).sorted().toList();
+            if (all.size() < 7) throw new IllegalStateException("expected the 7 .onnx twins in " + Oracle.dir().resolve("deep").toAbsolutePath());
+            return all;
+        }
+    }
+
+    static Path safetensorsOf(Path onnx) {
+        String name = onnx.getFileName().toString();
+        return onnx.resolveSibling(name.substring(0, name.length() - ".onnx".length()) + ".safetensors");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("twins")
+    void sameTensorsAsThePyTorchStateDict(Path onnx) {
+        OnnxImport.Imported imported = OnnxImport.read(onnx);
+        try (SafeTensors st = SafeTensors.open(safetensorsOf(onnx))) {
+            var meta = st.metadata();
+            assertEquals(meta.get("layers"), imported.metadata().get("layers"));
+            assertEquals(meta.get("nonlinearity"), imported.metadata().get("nonlinearity"));
+            assertEquals(meta.get("output"), imported.metadata().get("output"));
+            int layers = Integer.parseInt(meta.get("layers"));
+            assertEquals(4 * layers + 2, imported.tensors().size());
+            for (Tensor t : imported.tensors()) {
+                Tensor want = st.get(t.name());
+                assertArrayEquals(want.shape(), t.shape(), t.name());
+                assertArrayEquals(want.floats(), t.floats(), t.name());
+            }
+        }
+    }
+}
