@@ -108,15 +108,13 @@ public final class StreamState implements Decoder {
 
     // for StreamGroup, which steps many streams in one pass: their arrays, and the swap after a step
     StepKernel kernel() { return kernel; }
-    float[] h() { return h; }
-    float[] hNext() { return hNext; }
+    float[] h() { return buf[cur]; }
+    float[] hNext() { return buf[1 - cur]; }
     float[] z() { return z; }
 
     /** The step's result in hNext becomes h (what {@link #step} does after its kernel call). */
     void advance() {
-        float[] t = h;
-        h = hNext;
-        hNext = t;
+        cur = 1 - cur;
     }
 
     /** The last group call that took this stream: a stream given twice in one call is refused. */
