@@ -16,10 +16,16 @@ import picocli.CommandLine.Option;
 
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = {"Run a model over a batch of sequences.",
-                "INPUT holds x [B,T,n] F32 and optionally h0 [B,d] (zeros when absent); OUTPUT gets h [B,T,d] and o [B,T,k]."})
+                "INPUT holds x [B,T,n] F32 and optionally h0 [B,d] (zeros when absent); OUTPUT gets h [B,T,d] and o [B,T,k].",
+                "Values are in your units: the input preprocessing that training recorded in the model (mean, std,",
+                "differences; inspect shows it) is applied, and outputs that predict the next input are mapped back,",
+                "unless --raw is given."})
 final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "M", description = "model file (.safetensors)")
     Path model;
+
+    @Option(names = "--raw", description = "Turn off the input preprocessing the model's metadata records (see inspect): inputs and outputs are exactly what the network sees and gives.")
+    boolean raw;
 
     @Option(names = "--input", required = true, paramLabel = "I", description = "input file (.safetensors)")
     Path input;
@@ -29,7 +35,7 @@ final class ForwardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (InferenceModel im = InferenceModel.load(model)) {
+        try (InferenceModel im = InferenceModel.load(model, !raw)) {
             SequenceFile in = SequenceFile.inputs(input, im.n(), im.d());
             InferenceModel.Sequences f = im.forward(in.x(), in.B(), in.T(), in.h0());
             SafeTensorsWriter.write(output, List.of(

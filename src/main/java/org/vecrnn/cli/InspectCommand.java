@@ -3,6 +3,8 @@ package org.vecrnn.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.vecrnn.VecrnnException;
+import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.io.SafeTensors;
 import org.vecrnn.io.Tensor;
 import org.vecrnn.text.Word2VecFormat;
@@ -35,9 +37,23 @@ final class InspectCommand implements Callable<Integer> {
                 out.println("metadata:");
                 st.metadata().forEach((k, v) -> out.printf("  %s = %s%n", k, v));
             }
+            if (isModel(st)) out.println("preprocessing: " + preprocessing());
         }
         out.flush();
         return 0;
+    }
+
+    private static boolean isModel(SafeTensors st) {
+        return st.has("W") || st.tensors().keySet().stream().anyMatch(name -> name.endsWith("weight_hh_l0"));
+    }
+
+    /** What stream and forward apply to this model's inputs and outputs, or why they refuse it. */
+    private String preprocessing() {
+        try (InferenceModel im = InferenceModel.load(file)) {
+            return im.preprocessing().describe() + (im.preprocessing().isNone() ? "" : " (--raw turns it off)");
+        } catch (VecrnnException e) {
+            return "the model is refused: " + e.getMessage();
+        }
     }
 
     private int wordVectors(PrintWriter out) {

@@ -50,10 +50,11 @@ final class QuantizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (ElmanRnn m = ModelFile.load(model)) {
+        ModelFile.Loaded loaded = ModelFile.read(model);
+        try (ElmanRnn m = loaded.model()) {
             SequenceFile in = input == null ? null : SequenceFile.inputs(input, m.n(), m.d());
             try (QuantizedRnn q = Quantizer.quantize(m, scheme)) {
-                QuantizedModelFile.save(q, output, Map.of());
+                QuantizedModelFile.save(q, output, loaded.metadata()); // the preprocessing and the task stay with the model
                 out.printf(Locale.ROOT, "%s: fp32, n=%d d=%d k=%d: %d bytes (parameters %d bytes)%n", model, m.n(), m.d(), m.k(), size(model), m.bytes());
                 out.printf(Locale.ROOT, "%s: %s: %d bytes (parameters %d bytes, %.2f times smaller)%n", output, scheme.id(), size(output),
                         q.bytes(), (double) m.bytes() / q.bytes());

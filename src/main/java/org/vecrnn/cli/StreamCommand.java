@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.vecrnn.VecrnnException;
 import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.infer.NonFiniteStateException;
 import org.vecrnn.infer.StreamState;
@@ -24,10 +25,16 @@ import picocli.CommandLine.Spec;
                 "An empty line starts a new sequence (h back to zeros). A malformed line (wrong count of numbers,",
                 "not a number, NaN or infinity) gets an error on stderr naming its line number and is skipped;",
                 "the stream goes on with the next line. A line whose step would make the state or output non-finite",
-                "(a model with overflowing weights) is reported the same way and leaves the state as it was."})
+                "(a model with overflowing weights) is reported the same way and leaves the state as it was.",
+                "Values are in your units: the input preprocessing that training recorded in the model (mean, std,",
+                "differences; inspect shows it) is applied, and outputs that predict the next input are mapped",
+                "back, unless --raw is given."})
 final class StreamCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "M", description = "model file (.safetensors)")
     Path model;
+
+    @Option(names = "--raw", description = "Turn off the input preprocessing the model's metadata records (see inspect): inputs and outputs are exactly what the network sees and gives.")
+    boolean raw;
 
     @Spec
     CommandSpec spec;
@@ -35,8 +42,13 @@ final class StreamCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        try (InferenceModel im = InferenceModel.load(model)) {
-            StreamState s = im.newStream();
+        try (InferenceModel im = InferenceModel.load(model, !raw)) {
+            StreamState s;
+            try {
+                s = im.newStream();
+            } catch (IllegalStateException e) {
+                throw VecrnnException.inFile(model, e.getMessage());
+            }
             float[] x = new float[im.n()], o = new float[im.k()];
             StringBuilder line = new StringBuilder();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

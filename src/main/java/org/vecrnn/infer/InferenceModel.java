@@ -1,6 +1,9 @@
 package org.vecrnn.infer;
 
 import java.nio.file.Path;
+import java.util.Map;
+import org.vecrnn.io.SafeTensors;
+import org.vecrnn.model.Preprocessing;
 import org.vecrnn.blas.Blas;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.io.QuantizedModelFile;
@@ -32,6 +35,8 @@ public final class InferenceModel implements AutoCloseable {
     private final BlasProducts blas;
     private final Output g;
     private final Activation act;
+    /** What training did to the inputs (from the model file's metadata), applied on the way in and out. */
+    private final Preprocessing pre;
     /** Batch runners not in use, with their scratch: at most one per caller that ran at the same time. */
     private final ConcurrentLinkedQueue<BatchRunner> idle = new ConcurrentLinkedQueue<>();
 
@@ -47,6 +52,11 @@ public final class InferenceModel implements AutoCloseable {
 
     /** The factories below build every kernel from one model, so their sizes agree. */
     private InferenceModel(StepKernel step, BatchKernel batch, BlasProducts blas, Output g, Activation act) {
+        this(step, batch, blas, g, act, Preprocessing.NONE);
+    }
+
+    private InferenceModel(StepKernel step, BatchKernel batch, BlasProducts blas, Output g, Activation act, Preprocessing pre) {
+        this.pre = pre;
         this.step = step;
         this.batch = batch;
         this.blas = blas;
@@ -69,17 +79,41 @@ public final class InferenceModel implements AutoCloseable {
     }
 
     /**
-     * Any model file, fp32 or int8, ready to run with the kernels chosen at start-up. The fp32 kernels copy
+     * Any model file, fp32 or int8, ready to run with the kernels chosen at start-up, applying the input
+     * preprocessing its metadata records ({@link Preprocessing}: what {@code vecrnn train} did to the inputs,
+     * e.g. standardised differences), so inputs and outputs are in the user's units. The fp32 kernels copy
      * the weights and the int8 kernel owns its model, so nothing else needs to stay open.
      */
     public static InferenceModel load(Path path) {
+        return load(path, true);
+    }
+
+    /**
+     * The same; with {@code applyPreprocessing} false, inputs and outputs are exactly what the network
+     * sees and gives (the metadata is still checked).
+     */
+    public static InferenceModel load(Path path, boolean applyPreprocessing) {
+        InferenceModel m;
+        Map<String, String> metadata;
         if (QuantizedModelFile.isQuantized(path)) {
             QuantizedRnn q = QuantizedModelFile.load(path);
-            return new InferenceModel(Int8Kernels.owning(q), q.output());
+            m = new InferenceModel(Int8Kernels.owning(q), q.output());
+            try (SafeTensors st = SafeTensors.openConfined(path)) {
+                metadata = st.metadata();
+            }
+        } else {
+            ModelFile.Loaded loaded = ModelFile.read(path);
+            try (ElmanRnn r = loaded.model()) {
+                m = of(r);
+            }
+            metadata = loaded.metadata();
         }
-        try (ElmanRnn m = ModelFile.load(path)) {
-            return of(m);
-        }
+        return applyPreprocessing ? m.withPreprocessing(Preprocessing.of(metadata, m.n(), m.k())) : m;
+    }
+
+    /** This model's kernels with {@code pre} applied to inputs and outputs; the new one owns the kernels. */
+    private InferenceModel withPreprocessing(Preprocessing p) {
+        return p.isNone() ? this : new InferenceModel(step, batch, blas, g, act, p);
     }
 
     /** The fp32 scalar reference kernels, whatever the chooser picked (tests, benchmarks). */
@@ -92,6 +126,8 @@ public final class InferenceModel implements AutoCloseable {
     public int k() { return step.k(); }
     public Output output() { return g; }
     public StepKernel stepKernel() { return step; }
+    /** What is applied to inputs and outputs (none unless loaded from a file whose metadata records some). */
+    public Preprocessing preprocessing() { return pre; }
 
     /** What runs, for logs and benchmark lines. */
     public String describe() {
@@ -99,9 +135,12 @@ public final class InferenceModel implements AutoCloseable {
                 + (blas == null ? "" : ", input projection and head on " + blas.describe());
     }
 
-    /** A new stream with h = 0. */
+    /**
+     * A new stream with h = 0.
+     * @throws IllegalStateException when the preprocessing needs whole sequences ({@link Preprocessing#streamable})
+     */
     public StreamState newStream() {
-        return new StreamState(step, act);
+        return new StreamState(step, act, pre.isNone() ? null : pre.newStream(n()));
     }
 
     /**
@@ -156,6 +195,19 @@ public final class InferenceModel implements AutoCloseable {
         // the non-finite rule of StreamState: non-finite inputs are refused before any work ...
         requireFinite("x", x, n, T);
         if (h0 != null) requireFinite("h0", h0, d, 1);
+        if (!pre.isNone()) {
+            float[] xn = pre.inputs(x, B, T, n);
+            run(xn, B, T, h0, h, o, executor, parts);
+            pre.outputs(x, o, B, T, k);
+        } else {
+            run(x, B, T, h0, h, o, executor, parts);
+        }
+        // ... and a non-finite result from finite inputs is reported, never returned as if it were an answer
+        nonFiniteResult("hidden value", h, d, T);
+        nonFiniteResult("output", o, k, T);
+    }
+
+    private void run(float[] x, int B, int T, float[] h0, float[] h, float[] o, Executor executor, int parts) {
         // split where BatchRunner's groups start, so that any number of parts gives the same bits
         int unit = batch == null ? 1 : BatchRunner.GROUP, units = (B + unit - 1) / unit;
         int p = Math.min(parts, units);
@@ -174,9 +226,6 @@ public final class InferenceModel implements AutoCloseable {
                 throw e;
             }
         }
-        // ... and a non-finite result from finite inputs is reported, never returned as if it were an answer
-        nonFiniteResult("hidden value", h, d, T);
-        nonFiniteResult("output", o, k, T);
     }
 
     /** The first non-finite value of v [B,T,width] (T = 1 for h0) as an IllegalArgumentException naming its place. */
@@ -215,7 +264,7 @@ public final class InferenceModel implements AutoCloseable {
     private void stepwise(float[] x, int T, float[] h0, float[] h, float[] o, int from, int to) {
         int n = n(), d = d(), k = k();
         float[] xt = new float[n], ot = new float[k], ht = new float[d];
-        StreamState s = newStream();
+        StreamState s = new StreamState(step, act, null); // x is already as the network sees it
         for (int b = from; b < to; b++) {
             if (h0 != null) {
                 System.arraycopy(h0, b * d, ht, 0, d);

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import org.vecrnn.generate.Decoder;
 import org.vecrnn.kernel.Activation;
 import org.vecrnn.kernel.StepKernel;
+import org.vecrnn.model.Preprocessing;
 
 /**
  * One stream's state over a shared {@link InferenceModel}: the hidden state h and the scratch buffers of a
@@ -25,6 +26,8 @@ import org.vecrnn.kernel.StepKernel;
 public final class StreamState implements Decoder {
     private final StepKernel kernel;
     private final Activation g;
+    /** The model's input preprocessing for this stream, or null for none. */
+    private final Preprocessing.Stream units;
     private final int n, d, k;
     /** The two state buffers: h is {@code buf[cur]}, the step writes {@code buf[1 - cur]}. Never the same array. */
     private final float[][] buf;
@@ -45,9 +48,10 @@ public final class StreamState implements Decoder {
     /** The direction of the next step's pass over the weights: alternated, see {@link StepKernel#step(float[], float[], float[], boolean)}. */
     private boolean backward;
 
-    StreamState(StepKernel kernel, Activation g) {
+    StreamState(StepKernel kernel, Activation g, Preprocessing.Stream units) {
         this.kernel = kernel;
         this.g = g;
+        this.units = units;
         this.n = kernel.n();
         this.d = kernel.d();
         this.k = kernel.k();
@@ -76,7 +80,7 @@ public final class StreamState implements Decoder {
         enter();
         try {
             float[] h = buf[cur], next = buf[1 - cur];
-            kernel.step(h, x, next, backward);
+            kernel.step(h, units == null ? x : units.input(x), next, backward);
             backward = !backward;
             int bad = firstNonFinite(next, d);
             if (bad >= 0) throw new NonFiniteStateException("the step would make hidden value " + bad + " " + next[bad]
@@ -87,6 +91,7 @@ public final class StreamState implements Decoder {
                     + " from finite inputs (the model's weights are too large); the state is unchanged");
             cur = 1 - cur;
             g.apply(z, 0, out, 0, k);
+            if (units != null) units.output(x, out, k);
         } finally {
             exit();
         }
@@ -128,31 +133,42 @@ public final class StreamState implements Decoder {
             Arrays.fill(buf[1], 0f);
             cur = 0;
             backward = false;
+            if (units != null) units.reset();
         } finally {
             exit();
         }
     }
 
-    /** Copies h (d values) into dst, e.g. to move this stream to another machine or thread. */
+    /**
+     * Values of this stream's state: h (d values), then, for a model whose inputs are differenced
+     * ({@link Preprocessing}), the previous input (n values) and whether there is one (1 or 0).
+     */
+    public int stateSize() {
+        return d + (units == null ? 0 : units.stateSize());
+    }
+
+    /** Copies the state ({@link #stateSize} values, h first) into dst, e.g. to move this stream to another machine or thread. */
     @Override
     public void saveState(float[] dst) {
-        if (dst.length != d) throw new IllegalArgumentException("state array has " + dst.length + " values, expected d=" + d);
+        if (dst.length != stateSize()) throw new IllegalArgumentException("state array has " + dst.length + " values, expected " + stateSize());
         enter();
         try {
             System.arraycopy(buf[cur], 0, dst, 0, d);
+            if (units != null) units.save(dst, d);
         } finally {
             exit();
         }
     }
 
-    /** Sets h from src (d finite values), e.g. a state saved by {@link #saveState} or an h0. */
+    /** Sets the state from src ({@link #stateSize} finite values), e.g. a state saved by {@link #saveState} or an h0. */
     @Override
     public void restoreState(float[] src) {
-        if (src.length != d) throw new IllegalArgumentException("state array has " + src.length + " values, expected d=" + d);
-        for (int i = 0; i < d; i++)
+        if (src.length != stateSize()) throw new IllegalArgumentException("state array has " + src.length + " values, expected " + stateSize());
+        for (int i = 0; i < src.length; i++)
             if (!Float.isFinite(src[i])) throw new IllegalArgumentException("state value " + i + " is not finite: " + src[i]);
         enter();
         try {
+            if (units != null) units.restore(src, d);
             System.arraycopy(src, 0, buf[cur], 0, d);
         } finally {
             exit();

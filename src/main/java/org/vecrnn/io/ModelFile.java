@@ -59,6 +59,7 @@ public final class ModelFile {
         if (V.rank() != 2 || V.shape()[1] != d || V.shape()[0] < 1)
             throw VecrnnException.inFile(path, "tensor '" + V.name() + "' (V) has shape " + V.shapeString() + ", expected [k, " + d + "]");
         int n = Math.toIntExact(U.shape()[1]), k = Math.toIntExact(V.shape()[0]);
+        ModelMetadata.check(path, st.metadata(), n, k);
         float[] a = new float[d];
         for (String name : names.get("a")) {
             float[] part = values(st, name, d);

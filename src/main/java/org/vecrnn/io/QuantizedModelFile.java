@@ -70,6 +70,7 @@ public final class QuantizedModelFile {
         if (V.rank() != 2 || V.shape()[1] != d || V.shape()[0] < 1 || V.elements() > Integer.MAX_VALUE - 64)
             throw VecrnnException.inFile(path, "tensor 'V' has shape " + V.shapeString() + ", expected [k, " + d + "]");
         int n = (int) U.shape()[1], k = (int) V.shape()[0];
+        ModelMetadata.check(path, st.metadata(), n, k);
         if ((long) d * d > Integer.MAX_VALUE - 64) throw VecrnnException.inFile(path, "tensor 'W' has shape " + W.shapeString() + ": too large");
         try {
             return QuantizedRnn.of(n, d, k, g, weights(st, U, scheme), weights(st, W, scheme), st.floats("a", d),

@@ -122,7 +122,7 @@ public final class Captions implements Task {
 
     @Override
     public Map<String, String> metadata() {
-        return Map.of("task", "captions", "topology", "one-to-many", "input", "64 pixels / 16, then a one-hot word",
+        return Map.of("task", "captions", "topology", "one-to-many", "input_description", "64 pixels / 16, then a one-hot word",
                 "vocabulary", String.join(" ", WORDS));
     }
 }

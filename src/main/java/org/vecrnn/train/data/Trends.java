@@ -32,6 +32,7 @@ public final class Trends implements Task {
     private final SequenceSet train, test;
     private final int window;
     private final double[] cuts;
+    private final float sd;
 
     public Trends(Path series, int window, int stride, int hidden, int batch) {
         if (window < 3 || stride < 1) throw new IllegalArgumentException("trends need a window of at least 3 and a stride of at least 1");
@@ -48,6 +49,7 @@ public final class Trends implements Task {
         while (firstTest < windows && firstTest * stride < (nTrain - 1) * stride + window) firstTest++;
         if (windows - firstTest < 5) throw new VecrnnException(series + ": too short to keep test windows apart from training windows");
         double sd = std(v, 0, (nTrain - 1) * stride + window);
+        this.sd = (float) sd;
         double[] slopes = new double[windows];
         for (int w = 0; w < windows; w++) slopes[w] = slope(v, w * stride, window);
         double[] sorted = Arrays.copyOf(slopes, nTrain);
@@ -143,7 +145,8 @@ public final class Trends implements Task {
     @Override
     public Map<String, String> metadata() {
         return Map.of("task", "trends", "topology", "many-to-one", "classes", String.join(" ", CLASSES),
-                "window", Integer.toString(window), "slope_cuts", cuts[0] + " " + cuts[1]);
+                "window", Integer.toString(window), "slope_cuts", cuts[0] + " " + cuts[1],
+                "input", "centred (each window minus its own mean, divided by std)", "std", Float.toString(sd));
     }
 
     @Override
