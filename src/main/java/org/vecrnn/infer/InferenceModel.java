@@ -264,7 +264,7 @@ public final class InferenceModel implements AutoCloseable {
     private void stepwise(float[] x, int T, float[] h0, float[] h, float[] o, int from, int to) {
         int n = n(), d = d(), k = k();
         float[] xt = new float[n], ot = new float[k], ht = new float[d];
-        StreamState s = new StreamState(step, act, null); // x is already as the network sees it
+        StreamState s = new StreamState(step, act); // x is already as the network sees it
         for (int b = from; b < to; b++) {
             if (h0 != null) {
                 System.arraycopy(h0, b * d, ht, 0, d);

@@ -48,6 +48,10 @@ public final class StreamState implements Decoder {
     /** The direction of the next step's pass over the weights: alternated, see {@link StepKernel#step(float[], float[], float[], boolean)}. */
     private boolean backward;
 
+    StreamState(StepKernel kernel, Activation g) {
+        this(kernel, g, null);
+    }
+
     StreamState(StepKernel kernel, Activation g, Preprocessing.Stream units) {
         this.kernel = kernel;
         this.g = g;
