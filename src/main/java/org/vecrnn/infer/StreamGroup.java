@@ -71,7 +71,7 @@ public final class StreamGroup {
             h[i] = s.h();
             hNext[i] = s.hNext();
             z[i] = s.z();
-            x[i] = xs[i];
+            x[i] = s.networkInput(xs[i]);
         }
         int failed = 0;
         try {
@@ -86,6 +86,7 @@ public final class StreamGroup {
                 }
                 streams[i].advance();
                 g.apply(z[i], 0, outs[i], 0, k);
+                streams[i].userOutput(xs[i], outs[i]);
             }
         } finally {
             // no references kept between calls: a stream that left can be collected

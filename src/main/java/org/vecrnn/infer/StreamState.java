@@ -84,7 +84,7 @@ public final class StreamState implements Decoder {
         enter();
         try {
             float[] h = buf[cur], next = buf[1 - cur];
-            kernel.step(h, units == null ? x : units.input(x), next, backward);
+            kernel.step(h, networkInput(x), next, backward);
             backward = !backward;
             int bad = firstNonFinite(next, d);
             if (bad >= 0) throw new NonFiniteStateException("the step would make hidden value " + bad + " " + next[bad]
@@ -95,7 +95,7 @@ public final class StreamState implements Decoder {
                     + " from finite inputs (the model's weights are too large); the state is unchanged");
             cur = 1 - cur;
             g.apply(z, 0, out, 0, k);
-            if (units != null) units.output(x, out, k);
+            userOutput(x, out);
         } finally {
             exit();
         }
@@ -118,6 +118,10 @@ public final class StreamState implements Decoder {
     // for StreamGroup, which steps many streams in one pass: their arrays, and the swap after a step
     StepKernel kernel() { return kernel; }
     float[] h() { return buf[cur]; }
+    /** x as the network sees it: the model's preprocessing applied (in a buffer of this stream's), or x itself. */
+    float[] networkInput(float[] x) { return units == null ? x : units.input(x); }
+    /** After a step on x that succeeded: out back into the user's units, and x kept for differencing. */
+    void userOutput(float[] x, float[] out) { if (units != null) units.output(x, out, k); }
     float[] hNext() { return buf[1 - cur]; }
     float[] z() { return z; }
 

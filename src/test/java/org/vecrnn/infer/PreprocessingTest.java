@@ -96,6 +96,24 @@ class PreprocessingTest {
         }
     }
 
+    /** Streams stepped as a group get the same preprocessing as streams stepped alone. */
+    @Test
+    void groupedStreamsApplyItToo() {
+        Path f = model(Map.of("mean", "0.5 -1", "std", "2 0.25", "input", "differences"), N);
+        float[] x1 = series(11), x2 = series(12);
+        try (InferenceModel im = InferenceModel.load(f)) {
+            float[] want1 = stream(im, x1), want2 = stream(im, x2);
+            StreamGroup group = im.newGroup(2);
+            StreamState[] streams = {im.newStream(), im.newStream()};
+            float[][] outs = new float[2][N];
+            for (int t = 0; t < T; t++) {
+                group.step(streams, new float[][] {{x1[t * N], x1[t * N + 1]}, {x2[t * N], x2[t * N + 1]}}, outs, 2);
+                assertClose(new float[] {want1[t * N], want1[t * N + 1]}, outs[0], 1e-6, "stream 1 step " + t);
+                assertClose(new float[] {want2[t * N], want2[t * N + 1]}, outs[1], 1e-6, "stream 2 step " + t);
+            }
+        }
+    }
+
     @Test
     void savedStateCarriesThePreviousInput() {
         Path f = model(Map.of("mean", "0.5 -1", "std", "2 0.25", "input", "differences"), N);
