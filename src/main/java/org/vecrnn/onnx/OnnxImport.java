@@ -53,11 +53,11 @@ public final class OnnxImport {
         }
     }
 
-    private static void requireProtobuf(Path path) {
+    static void requireProtobuf(Path path) {
         try {
             Class.forName("com.google.protobuf.CodedInputStream", false, OnnxImport.class.getClassLoader());
         } catch (ClassNotFoundException e) {
-            throw VecrnnException.inFile(path, "reading ONNX files needs protobuf-java on the class path: add the dependency "
+            throw VecrnnException.inFile(path, "ONNX files need protobuf-java on the class path: add the dependency "
                     + PROTOBUF_ARTIFACT + " (vecrnn declares it optional)");
         }
     }

@@ -24,7 +24,7 @@ final class Ops {
     static OpHandler handler(OnnxNode node) {
         OpHandler h = HANDLERS.get(node.op());
         if (h != null) return h;
-        throw node.refuse(switch (node.op()) {
+        throw new OnnxRefusal(node.label() + " " + switch (node.op()) {
             case "LSTM", "GRU" -> "is not an Elman RNN";
             case "Scan", "Loop", "If" -> "control flow is not supported (vecrnn imports one RNN node per layer)";
             default -> "is not part of the pattern vecrnn imports (RNN layers, then MatMul + Add or Gemm, then Sigmoid, Softmax or Identity)";

@@ -38,8 +38,10 @@ final class RnnOp {
         }
 
         int level = level(node, state, (int) layout, n);
+        RnnLayer twin = state.layer(level);
+        if (twin != null) throw node.refuse("reads the same input as RNN node \"" + twin.node() + "\"; vecrnn runs one chain of layers");
         String initial = initialState(node, state, level, (int) layout);
-        state.addLayer(node, new RnnLayer(node.name(), level, n, d, w.floats(), r.floats(), biasIh, biasHh, f, (int) layout, initial));
+        state.addLayer(new RnnLayer(node.name(), level, n, d, w.floats(), r.floats(), biasIh, biasHh, f, (int) layout, initial));
         return new Value[] {new Value.RnnOutput(level, (int) layout), new Value.FinalState(level, layout == 1)};
     }
 

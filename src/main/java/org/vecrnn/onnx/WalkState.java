@@ -13,10 +13,7 @@ final class WalkState {
     /** Graph inputs read whole as a layer's initial state (not through a Slice), with the layer. */
     final List<String> wholeStateInputs = new ArrayList<>();
 
-    void addLayer(OnnxNode node, RnnLayer layer) {
-        RnnLayer other = layers.get(layer.level());
-        if (other != null)
-            throw node.refuse("reads the same input as RNN node \"" + other.node() + "\"; vecrnn runs one chain of layers");
+    void addLayer(RnnLayer layer) {
         layers.put(layer.level(), layer);
     }
 
