@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Chooses the {@link Sgemm} once and logs one line saying which and why. Lookup order:
+ * Chooses the {@link Sgemm} once and logs one line saying which and why (at DEBUG; a warning when vecrnn runs
+ * slower than it could: OpenBLAS not found, or the environment keeping OpenBLAS off this CPU's best kernels).
+ * Lookup order:
  * <ol>
  *   <li>the path in system property {@value #PROPERTY}, else in environment variable {@value #ENV};</li>
  *   <li>the system's {@code libopenblas.so.0};</li>
@@ -77,16 +79,23 @@ public final class Blas {
                 OpenBlas o = OpenBlas.load(lib);
                 o.setThreads(threads());
                 openBlas = o;
-                LOG.log(System.Logger.Level.INFO, "vecrnn: blas: " + o.describe() + "; " + CoreType.ensure()
+                LOG.log(System.Logger.Level.DEBUG, "vecrnn: blas: " + o.describe() + "; " + CoreType.ensure()
                         + (tried.isEmpty() ? "" : "; not loaded: " + String.join("; ", tried)));
+                CoreType.slowerPath(o.coreName()).forEach(w -> LOG.log(System.Logger.Level.WARNING, "vecrnn: " + w));
                 return o;
             } catch (RuntimeException | LinkageError e) {
                 tried.add(lib + (lib.equals(explicit) ? " (from " + source + ")" : "") + ": " + e.getMessage());
             }
         }
         Sgemm j = java();
-        LOG.log(System.Logger.Level.INFO, "vecrnn: blas: " + j.describe()
-                + (skip ? " (OpenBLAS skipped: " + source + "=none)" : "; OpenBLAS not loaded: " + String.join("; ", tried)));
+        if (skip) {
+            LOG.log(System.Logger.Level.DEBUG, "vecrnn: blas: " + j.describe() + " (OpenBLAS skipped: " + source + "=none)");
+        } else {
+            // a person can act on this one: training and batches run several times faster on OpenBLAS
+            LOG.log(System.Logger.Level.INFO, "vecrnn: OpenBLAS not found, so training and batches use " + j.describe()
+                    + "; install it (Debian/Ubuntu: apt-get install libopenblas0-pthread) or name it with -D" + PROPERTY
+                    + "=PATH. Not loaded: " + String.join("; ", tried));
+        }
         return j;
     }
 

@@ -9,6 +9,10 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * Debian's OpenBLAS 0.3.21 does not recognise recent AVX-512 CPUs and silently runs its SSE3 "Prescott"
@@ -25,6 +29,9 @@ import java.nio.file.Path;
  */
 final class CoreType {
     static final String VAR = "OPENBLAS_CORETYPE";
+    static final String L2_VAR = "OPENBLAS_L2_SIZE";
+    /** OpenBLAS's core names (lower case) whose kernels use AVX-512. */
+    private static final Set<String> AVX512_CORES = Set.of("skylakex", "cooperlake", "sapphirerapids");
     private static String outcome;
 
     private CoreType() {}
@@ -51,6 +58,29 @@ final class CoreType {
         } catch (Throwable t) {
             return VAR + " not set (" + t + ")";
         }
+    }
+
+    /**
+     * Warnings for an environment that keeps OpenBLAS off the kernels this CPU runs best, for the log: a core
+     * other than an AVX-512 one on a CPU with AVX-512 (say, {@code OPENBLAS_CORETYPE=Haswell} set by the user),
+     * and an {@code OPENBLAS_L2_SIZE} that replaces the cache size OpenBLAS would detect. Silence would hide a
+     * slower path, so these stay visible at the default log level.
+     */
+    static List<String> slowerPath(String coreName) {
+        return slowerPath(coreName, hasAvx512(), System.getenv(VAR), System.getenv(L2_VAR));
+    }
+
+    /** {@link #slowerPath(String)} on given facts (null: variable unset), for tests. */
+    static List<String> slowerPath(String coreName, boolean avx512, String user, String l2) {
+        List<String> warnings = new ArrayList<>();
+        if (avx512 && !AVX512_CORES.contains(coreName.toLowerCase(Locale.ROOT)))
+            warnings.add("OpenBLAS runs its " + coreName + " kernels on this AVX-512 CPU, not its SkylakeX ones"
+                    + (user != null ? ", because " + VAR + "=" + user + " is set; unset it to let vecrnn choose"
+                                    : "; set " + VAR + "=SkylakeX before the JVM starts"));
+        if (l2 != null)
+            warnings.add(L2_VAR + "=" + l2 + " is set: OpenBLAS takes it as the L2 cache size instead of the one it"
+                    + " detects, which changes its blocking; unset it unless it was measured to help");
+        return warnings;
     }
 
     static boolean hasAvx512() {

@@ -124,6 +124,7 @@ public final class OpenBlas implements Sgemm {
 
     @Override
     public String describe() {
-        return "OpenBLAS " + config + " (" + library + ", core " + coreName + ", " + threads() + " thread" + (threads() == 1 ? "" : "s") + ")";
+        String version = config.startsWith("OpenBLAS ") ? config : "OpenBLAS " + config;   // 0.3.21 says "OpenBLAS 0.3.21 ..."
+        return version + " (" + library + ", core " + coreName + ", " + threads() + " thread" + (threads() == 1 ? "" : "s") + ")";
     }
 }

@@ -31,11 +31,12 @@ import picocli.CommandLine.Spec;
  * {@value #ROUNDS} timed rounds, printed as one line. The side-by-side comparisons live in bench/ (JMH).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Time a workload on a random model and print one line:",
-                "workload=stream|batch|train n=.. d=.. k=.. weights=fp32 ns_per_step=.. (stream), seq_per_s=.. (batch)",
-                "or steps_per_s=.. (train: forward, backward and an SGD step on B sequences of T steps).",
-                "The median of " + BenchCommand.ROUNDS + " rounds after a warm-up. The kernels are the ones chosen at start-up",
-                "(-Dvecrnn.kernel=scalar|vector, -Dvecrnn.vectorBits=256|512 in VECRNN_JAVA_OPTS force them)."})
+        description = {"Time a workload on a random model and print one line of figures.",
+                "The line: workload=stream|batch|train n=.. d=.. k=.. weights=fp32 and ns_per_step=.. (stream), "
+                        + "seq_per_s=.. (batch) or steps_per_s=.. (train: forward, backward and an SGD step on B "
+                        + "sequences of T steps): the median of " + BenchCommand.ROUNDS + " rounds after a warm-up.",
+                "The kernels are the ones chosen at start-up (-Dvecrnn.kernel=scalar|vector and "
+                        + "-Dvecrnn.vectorBits=256|512 in VECRNN_JAVA_OPTS force them)."})
 final class BenchCommand implements Callable<Integer> {
     static final int ROUNDS = 7;
 

@@ -32,9 +32,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * int8, stream the test images step by step through both, caption digits, and write some text.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Train, quantize, stream and generate on the bundled data, in under a minute:",
-                "the digits classifier (many-to-one), its int8 twin, per-step streaming latency, digit captions",
-                "(one-to-many) and text from a character model (many-to-many)."})
+        description = {"Train, quantize, stream and generate text on the bundled data.",
+                "In under a minute: the digits classifier (many-to-one), its int8 twin, per-step streaming latency, "
+                        + "digit captions (one-to-many) and text from a character model (many-to-many)."})
 final class DemoCommand implements Callable<Integer> {
     static final int DIGITS_HIDDEN = 64, CAPTIONS_HIDDEN = 64, CHARS_HIDDEN = 128;
     /** The character model trains for this long at most: enough for readable words, not for good text. */

@@ -15,11 +15,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "forward", mixinStandardHelpOptions = true,
-        description = {"Run a model over a batch of sequences.",
+        description = {"Run a model over a batch of sequences read from a file.",
                 "INPUT holds x [B,T,n] F32 and optionally h0 [B,d] (zeros when absent); OUTPUT gets h [B,T,d] and o [B,T,k].",
-                "Values are in your units: the input preprocessing that training recorded in the model (mean, std,",
-                "differences; inspect shows it) is applied, and outputs that predict the next input are mapped back,",
-                "unless --raw is given."})
+                "Values are in your units: the input preprocessing that training recorded in the model (mean, std, "
+                        + "differences; inspect shows it) is applied, and outputs that predict the next input are "
+                        + "mapped back, unless --raw is given."})
 final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "M", description = "model file (.safetensors)")
     Path model;

@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "grad", mixinStandardHelpOptions = true,
-        description = {"The loss of a model on a batch and its gradients by backpropagation through time.",
+        description = {"Compute a model's loss and gradients on a batch of sequences.",
+                "The gradients come from backpropagation through time in double precision.",
                 "DATA holds x [B,T,n], y ([B,T,k], or [B,k] for many-to-one) and optionally h0 [B,d].",
                 "OUTPUT gets loss [] and grad.<name> for each parameter under its name in the model, grad.h0 and grad.x.",
                 "The loss is summed over steps with a target and over outputs, averaged over the batch."})

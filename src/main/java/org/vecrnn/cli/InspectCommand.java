@@ -15,8 +15,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"List the tensors (name, dtype, shape, bytes) and metadata of a safetensors file,",
-                "or the size, dimension and first words of a word2vec file (.bin binary; .txt or .vec text)."})
+        description = {"Show what a safetensors or word2vec file holds.",
+                "A safetensors file: its tensors (name, dtype, shape, bytes) and metadata. A word2vec file (.bin "
+                        + "binary; .txt or .vec text): its size, dimension and first words."})
 final class InspectCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "a .safetensors or word2vec file")
     Path file;

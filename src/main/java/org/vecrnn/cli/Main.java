@@ -1,9 +1,16 @@
 package org.vecrnn.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.vecrnn.VecrnnException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code vecrnn} command line. Exit codes: 0 done; 1 bad input or data (one line on stderr naming the
@@ -14,8 +21,21 @@ import picocli.CommandLine.Command;
         subcommands = {ForwardCommand.class, GradCommand.class, InspectCommand.class, StreamCommand.class, BenchCommand.class,
                 TrainCommand.class, QuantizeCommand.class, SampleCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
+    /** Held so that the JDK does not drop the level set on it (loggers are weakly referenced). */
+    private static final Logger VECRNN_LOG = Logger.getLogger("org.vecrnn");
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Also print the choices made at start-up: kernels, vector width, BLAS library and its core.")
+    void verbose(boolean on) {
+        // the library logs those at DEBUG through System.Logger, which the JDK maps to java.util.logging's FINE
+        if (!on) return;
+        VECRNN_LOG.setLevel(Level.FINE);
+        Handler[] handlers = Logger.getLogger("").getHandlers();
+        for (Handler h : handlers) if (h instanceof ConsoleHandler) h.setLevel(Level.FINE);
+    }
 
     @Override
     public void run() {
@@ -34,6 +54,8 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
+        cl.setUsageHelpAutoWidth(true);
+        cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof VecrnnException || e instanceof IllegalArgumentException) {
                 err.println("vecrnn " + cmd.getCommandName() + ": " + e.getMessage());
@@ -43,5 +65,27 @@ public final class Main implements Runnable {
             throw e;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * Picocli checks required options before it complains about unknown ones, so {@code forward --modle X}
+     * would only say that --model is missing: an unknown option is named first, with picocli's suggestions.
+     */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        List<String> unmatched = cmd.getUnmatchedArguments();
+        List<String> options = unmatched.stream().filter(a -> a.startsWith("-")).toList();
+        CommandLine.ParameterException shown = e;
+        if (!options.isEmpty()) shown = new CommandLine.UnmatchedArgumentException(cmd, options);   // not their values
+        else if (!(e instanceof CommandLine.UnmatchedArgumentException) && !unmatched.isEmpty())
+            shown = new CommandLine.UnmatchedArgumentException(cmd, unmatched);
+        err.println(shown.getMessage());
+        if (CommandLine.UnmatchedArgumentException.printSuggestions(shown, err))
+            err.println("'" + cmd.getCommandSpec().qualifiedName() + " --help' lists every option.");
+        else
+            cmd.usage(err);
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 }

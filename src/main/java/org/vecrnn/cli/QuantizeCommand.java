@@ -26,9 +26,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 @Command(name = "quantize", mixinStandardHelpOptions = true,
-        description = {"Quantize a model's U, W and V to symmetric int8 with float scales (biases stay float).",
-                "Prints the bytes before and after; with --input, also the error of the int8 model against the fp32 one:",
-                "max and mean absolute error of o on those sequences, and the drift of h over "
+        description = {"Quantize a model's weights to int8 and write the smaller model.",
+                "U, W and V become symmetric int8 with float scales; the biases stay float.",
+                "Prints the bytes before and after; with --input, also the error of the int8 model against the fp32 "
+                        + "one: max and mean absolute error of o on those sequences, and the drift of h over "
                         + ErrorReport.DRIFT_STEPS + " steps of the inputs one after another."})
 final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "M", description = "fp32 model file (.safetensors)")

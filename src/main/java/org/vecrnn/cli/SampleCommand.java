@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = {"Write text with a character model (vecrnn train --task chars): the start text is fed in,",
-                "then each chosen character is fed back as the next input (one-to-many generation)."})
+        description = {"Write text with a character model made by train --task chars.",
+                "The start text is fed in, then each chosen character is fed back as the next input (one-to-many "
+                        + "generation)."})
 final class SampleCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "M", description = "a character model (its metadata holds the vocabulary)")
     Path model;

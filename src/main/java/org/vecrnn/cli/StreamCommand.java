@@ -20,15 +20,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "stream", mixinStandardHelpOptions = true,
-        description = {"Run a model on one sequence as it arrives: one x_t per line on stdin (n numbers separated by",
-                "spaces or commas), one o_t per line on stdout (k numbers separated by spaces), flushed at once.",
-                "An empty line starts a new sequence (h back to zeros). A malformed line (wrong count of numbers,",
-                "not a number, NaN or infinity) gets an error on stderr naming its line number and is skipped;",
-                "the stream goes on with the next line. A line whose step would make the state or output non-finite",
-                "(a model with overflowing weights) is reported the same way and leaves the state as it was.",
-                "Values are in your units: the input preprocessing that training recorded in the model (mean, std,",
-                "differences; inspect shows it) is applied, and outputs that predict the next input are mapped",
-                "back, unless --raw is given."})
+        description = {"Run a model on a sequence as it arrives on stdin, one step per line.",
+                "One x_t per line on stdin (n numbers separated by spaces or commas), one o_t per line on stdout "
+                        + "(k numbers separated by spaces), flushed at once. An empty line starts a new sequence "
+                        + "(h back to zeros).",
+                "A malformed line (wrong count of numbers, not a number, NaN or infinity) gets an error on stderr "
+                        + "naming its line number and is skipped; the stream goes on with the next line. A line whose "
+                        + "step would make the state or output non-finite (a model with overflowing weights) is "
+                        + "reported the same way and leaves the state as it was.",
+                "Values are in your units: the input preprocessing that training recorded in the model (mean, std, "
+                        + "differences; inspect shows it) is applied, and outputs that predict the next input are "
+                        + "mapped back, unless --raw is given."})
 final class StreamCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "M", description = "model file (.safetensors)")
     Path model;

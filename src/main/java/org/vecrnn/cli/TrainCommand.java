@@ -36,17 +36,19 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train an Elman RNN with batched BPTT and write it as a model file.",
-                "Bundled tasks: digits (8x8 images as 8 rows, many-to-one, 10 classes), co2 (monthly series,",
-                "next-step forecasting), chars (character language model on The Devil's Dictionary), captions",
-                "(one-to-many: a digit image in, a caption out); trends (3-class windows of a --series CSV).",
+        description = {"Train an Elman RNN and write it as a model file.",
+                "Training runs batched backpropagation through time (BPTT).",
+                "Bundled tasks: digits (8x8 images as 8 rows, many-to-one, 10 classes), co2 (monthly series, "
+                        + "next-step forecasting), chars (character language model on The Devil's Dictionary), "
+                        + "captions (one-to-many: a digit image in, a caption out); trends (3-class windows of a "
+                        + "--series CSV).",
                 "Own data: --train FILE [--test FILE] --topology T; CSV formats:",
                 "  many-to-one:  label,x_1..x_{T*n}          (integer class; --features n, default 1)",
                 "  many-to-many: one time step per line, n columns; targets are the next line (windows of --window)",
                 "  one-to-many:  x_1..x_n,y_{1,1}..y_{T,k}     (--features n, --outputs k)",
                 "  or a .safetensors file with x [N,T,n] and y [N,T,k] ([N,k] for many-to-one).",
-                "Ends with one line: the task's figure (test_accuracy=, test_rmse=, val_bpc= or exact_captions=) and",
-                "the training time (trends prints its confusion matrix before that line).",
+                "Ends with one line: the task's figure (test_accuracy=, test_rmse=, val_bpc= or exact_captions=) and "
+                        + "the training time (trends prints its confusion matrix before that line).",
                 "Progress goes to stderr; a checkpoint is written atomically after every epoch (--resume continues)."})
 final class TrainCommand implements Callable<Integer> {
     static final class Source {

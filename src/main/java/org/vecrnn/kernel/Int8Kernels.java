@@ -70,8 +70,9 @@ public final class Int8Kernels {
     }
 
     private static Constructor<?> say(Constructor<?> c, String why) {
+        boolean slower = c == null && !why.startsWith("forced");
         if (!Boolean.getBoolean("vecrnn.kernel.quiet"))
-            System.getLogger(Int8Kernels.class.getName()).log(System.Logger.Level.INFO, "vecrnn: int8 kernels: " + (c == null ? "scalar" : "Vector API " + Int8VectorKernel.F.vectorBitSize() + "-bit")
+            System.getLogger(Int8Kernels.class.getName()).log(slower ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, "vecrnn: int8 kernels: " + (c == null ? "scalar" : "Vector API " + Int8VectorKernel.F.vectorBitSize() + "-bit")
                     + " (" + why + ")");
         return c;
     }

@@ -76,8 +76,11 @@ public final class Kernels {
     }
 
     private static KernelProvider say(KernelProvider p, String why) {
+        // DEBUG when all is well (-v shows it); a warning when the scalar path was not asked for: it is much slower
+        boolean slower = p instanceof ScalarKernelProvider && !why.startsWith("forced");
         if (!Boolean.getBoolean("vecrnn.kernel.quiet"))
-            System.getLogger(Kernels.class.getName()).log(System.Logger.Level.INFO, "vecrnn: kernels: " + p.name() + " (" + why + ")");
+            System.getLogger(Kernels.class.getName()).log(slower ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                    "vecrnn: kernels: " + p.name() + " (" + why + ")");
         return p;
     }
 }
