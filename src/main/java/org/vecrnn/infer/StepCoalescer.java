@@ -142,8 +142,16 @@ public final class StepCoalescer {
         try {
             b.group.step(b.streams, b.xs, b.outs, m, b.errors);
         } catch (RuntimeException e) {
-            // a fault of the call as a whole (a closed model, a stream given by two threads at once): every call's
-            for (int i = 0; i < m; i++) b.errors[i] = e;
+            // refused as a whole (a stream in use elsewhere, or passed by two threads at once): each call alone,
+            // so each gets its own result or exception
+            for (int i = 0; i < m; i++) {
+                try {
+                    b.streams[i].step(b.xs[i], b.outs[i]);
+                    b.errors[i] = null;
+                } catch (RuntimeException alone) {
+                    b.errors[i] = alone;
+                }
+            }
         }
         groups.increment();
         steps.add(m);

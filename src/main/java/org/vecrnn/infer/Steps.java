@@ -12,12 +12,14 @@ final class Steps {
             if (!Float.isFinite(x[j])) throw new IllegalArgumentException(who + "x[" + j + "] is not finite: " + x[j]);
     }
 
-    /** Null when the new state h and the pre-activation output z are finite, else the exception to report. */
+    /** Null when the new state h and the pre-activation output z are finite, else the {@link NonFiniteStateException} to report. */
     static RuntimeException nonFinite(float[] h, float[] z, int k) {
-        for (float v : h)
-            if (!Float.isFinite(v)) return new ArithmeticException("the step would make the state non-finite (the weights overflow float); the state is unchanged");
+        for (int i = 0; i < h.length; i++)
+            if (!Float.isFinite(h[i])) return new NonFiniteStateException("the step would make hidden value " + i + " " + h[i]
+                    + " from finite inputs (the model's weights are too large); the state is unchanged");
         for (int i = 0; i < k; i++)
-            if (!Float.isFinite(z[i])) return new ArithmeticException("the step would make the output non-finite (the weights overflow float); the state is unchanged");
+            if (!Float.isFinite(z[i])) return new NonFiniteStateException("the step would make output " + i + " " + z[i]
+                    + " from finite inputs (the model's weights are too large); the state is unchanged");
         return null;
     }
 }

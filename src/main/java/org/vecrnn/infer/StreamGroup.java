@@ -48,7 +48,10 @@ public final class StreamGroup {
      * One step of streams[0, m), each on its own input: as {@code streams[i].step(xs[i], outs[i])} for every
      * i, in one pass over the weights. Every argument is checked before any state changes: m within the
      * capacity and the arrays, each stream of this model and given once, each x of n finite values, each out
-     * of at least k values (else IllegalArgumentException naming the stream).
+     * of at least k values (else IllegalArgumentException naming the stream); no stream in use by another
+     * thread (else IllegalStateException). A stream whose new state or output would not be finite keeps its
+     * state and its out is untouched, the others step, and the call then throws that stream's
+     * {@link NonFiniteStateException} (the rule of {@link StreamState#step}).
      */
     public void step(StreamState[] streams, float[][] xs, float[][] outs, int m) {
         int failed = step(streams, xs, outs, m, errors);
@@ -66,15 +69,15 @@ public final class StreamGroup {
      */
     int step(StreamState[] streams, float[][] xs, float[][] outs, int m, RuntimeException[] errors) {
         check(streams, xs, outs, m);
-        for (int i = 0; i < m; i++) {
-            StreamState s = streams[i];
-            h[i] = s.h();
-            hNext[i] = s.hNext();
-            z[i] = s.z();
-            x[i] = s.networkInput(xs[i]);
-        }
         int failed = 0;
         try {
+            for (int i = 0; i < m; i++) {
+                StreamState s = streams[i];
+                h[i] = s.h();
+                hNext[i] = s.hNext();
+                z[i] = s.z();
+                x[i] = s.networkInput(xs[i]);
+            }
             kernel.stepGroup(h, x, hNext, m);
             kernel.headGroup(hNext, z, m);
             for (int i = 0; i < m; i++) {
@@ -89,6 +92,7 @@ public final class StreamGroup {
                 streams[i].userOutput(xs[i], outs[i]);
             }
         } finally {
+            for (int i = 0; i < m; i++) streams[i].leave();
             // no references kept between calls: a stream that left can be collected
             Arrays.fill(h, 0, m, null);
             Arrays.fill(hNext, 0, m, null);
@@ -103,16 +107,24 @@ public final class StreamGroup {
         if (m < 0 || m > capacity) throw new IllegalArgumentException("m=" + m + " streams, the group holds 0 to " + capacity);
         if (m > streams.length || m > xs.length || m > outs.length)
             throw new IllegalArgumentException("m=" + m + " streams, but the arrays hold " + streams.length + ", " + xs.length + " and " + outs.length);
-        long mark = CALLS.incrementAndGet();
         for (int i = 0; i < m; i++) {
             StreamState s = streams[i];
             if (s == null) throw new IllegalArgumentException("stream " + i + " is null");
             if (s.kernel() != kernel) throw new IllegalArgumentException("stream " + i + " belongs to another model");
-            if (s.groupMark == mark) throw new IllegalArgumentException("stream " + i + " is given twice in one call");
-            s.groupMark = mark;
             Steps.checkInput(xs[i], n, "stream " + i + ": ");
             if (outs[i] == null || outs[i].length < k)
                 throw new IllegalArgumentException("stream " + i + ": out has room for " + (outs[i] == null ? 0 : outs[i].length) + " values, the model gives k=" + k);
+        }
+        // each stream taken for the call (StreamState's one-thread guard); on a refusal, those taken are let go
+        long mark = CALLS.incrementAndGet();
+        for (int i = 0; i < m; i++) {
+            StreamState s = streams[i];
+            if (!s.tryEnter()) {
+                for (int j = 0; j < i; j++) streams[j].leave();
+                if (s.groupMark == mark) throw new IllegalArgumentException("stream " + i + " is given twice in one call");
+                throw new IllegalStateException("stream " + i + " is in use by another thread; a stream has one user at a time");
+            }
+            s.groupMark = mark;
         }
     }
 }

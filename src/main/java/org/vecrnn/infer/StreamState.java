@@ -115,7 +115,7 @@ public final class StreamState implements Decoder {
         BUSY.setRelease(this, 0);
     }
 
-    // for StreamGroup, which steps many streams in one pass: their arrays, and the swap after a step
+    // for StreamGroup, which steps many streams in one pass: their arrays, the swap after a step, the guard
     StepKernel kernel() { return kernel; }
     float[] h() { return buf[cur]; }
     /** x as the network sees it: the model's preprocessing applied (in a buffer of this stream's), or x itself. */
@@ -125,12 +125,21 @@ public final class StreamState implements Decoder {
     float[] hNext() { return buf[1 - cur]; }
     float[] z() { return z; }
 
-    /** The step's result in hNext becomes h (what {@link #step} does after its kernel call). */
+    /** The step's result in hNext becomes h (what {@link #step} does once its checks pass). */
     void advance() {
         cur = 1 - cur;
     }
 
-    /** The last group call that took this stream: a stream given twice in one call is refused. */
+    /** Takes the stream for a group call; false if a thread (or the same call) already holds it. */
+    boolean tryEnter() {
+        return BUSY.compareAndSet(this, 0, 1);
+    }
+
+    void leave() {
+        exit();
+    }
+
+    /** The last group call that took this stream: tells "given twice in one call" from "in use by another thread". */
     long groupMark;
 
     /** h back to zeros: the next step starts a new sequence. */
