@@ -4,14 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Map;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vecrnn.RandomModels;
+import org.vecrnn.io.ModelFile;
 import org.vecrnn.kernel.Int8Kernels;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Output;
@@ -84,6 +88,30 @@ class StreamGroupTest {
 
     private static InferenceModel model(ElmanRnn fp, boolean int8) {
         return int8 ? new InferenceModel(Int8Kernels.owning(Quantizer.quantize(fp, Int8Scheme.DEFAULT)), fp.output()) : InferenceModel.of(fp);
+    }
+
+    /** A model whose metadata asks for standardised differences: the group applies it per stream, as step does. */
+    @Test
+    void preprocessingIsAppliedPerStream(@TempDir Path tmp) {
+        Path f = tmp.resolve("diff.safetensors");
+        try (ElmanRnn m = RandomModels.model(2, 33, 2, Output.IDENTITY, 1.0, 31)) {
+            ModelFile.save(m, f, Map.of("mean", "[0.5, -1.0]", "std", "[2.0, 0.25]", "input", "differences"));
+        }
+        SplittableRandom r = new SplittableRandom(18_600);
+        try (InferenceModel im = InferenceModel.load(f)) {
+            StreamState[] grouped = {im.newStream(), im.newStream(), im.newStream()}, alone = {im.newStream(), im.newStream(), im.newStream()};
+            StreamGroup g = im.newGroup(3);
+            float[][] xs = new float[3][], outs = {new float[2], new float[2], new float[2]};
+            float[] want = new float[2];
+            for (int t = 0; t < 20; t++) {
+                for (int i = 0; i < 3; i++) xs[i] = RandomModels.uniform(r, 2, 5);
+                g.step(grouped, xs, outs, 3);
+                for (int i = 0; i < 3; i++) {
+                    alone[i].step(xs[i], want);
+                    assertArrayEquals(want, outs[i], "stream " + i + " at step " + t);
+                }
+            }
+        }
     }
 
     @Test
