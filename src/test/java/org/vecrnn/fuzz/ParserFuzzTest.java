@@ -23,6 +23,7 @@ import org.vecrnn.io.SafeTensorsWriter;
 import org.vecrnn.io.Tensor;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Output;
+import org.vecrnn.onnx.OnnxImport;
 import org.vecrnn.quant.Int8Scheme;
 import org.vecrnn.quant.QuantizedRnn;
 import org.vecrnn.quant.Quantizer;
@@ -87,6 +88,14 @@ class ParserFuzzTest {
     void modelLoaderPyTorchNames() throws IOException {
         byte[] valid = Files.readAllBytes(Oracle.dir().resolve("m2m_identity_mse_n5_d3_k2_T4_B2_s1000.safetensors"));
         var outcome = FuzzRunner.run("model (PyTorch names)", valid, tmp, "case.safetensors", p -> ModelFile.load(p).close());
+        assertTrue(outcome.refused() > 0 && outcome.loaded() > 0, "the mutations reach both outcomes: " + outcome);
+    }
+
+    /** The ONNX import (protobuf parse, graph walk, tensors) on a two-layer twin of the deep oracle. */
+    @Test
+    void onnxImport() throws IOException {
+        byte[] valid = Files.readAllBytes(Oracle.dir().resolve("deep/m2m_identity_mse_L2_tanh_n5_d3_k2_T4_B2_s2000.onnx"));
+        var outcome = FuzzRunner.run("onnx", valid, tmp, "case.onnx", OnnxImport::read);
         assertTrue(outcome.refused() > 0 && outcome.loaded() > 0, "the mutations reach both outcomes: " + outcome);
     }
 
