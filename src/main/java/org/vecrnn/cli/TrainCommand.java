@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.vecrnn.VecrnnException;
 import org.vecrnn.blas.Blas;
 import org.vecrnn.io.CsvTable;
 import org.vecrnn.io.ModelFile;
@@ -49,7 +50,8 @@ import picocli.CommandLine.Spec;
                 "  or a .safetensors file with x [N,T,n] and y [N,T,k] ([N,k] for many-to-one).",
                 "Ends with one line: the task's figure (test_accuracy=, test_rmse=, val_bpc= or exact_captions=) and "
                         + "the training time (trends prints its confusion matrix before that line).",
-                "Progress goes to stderr; a checkpoint is written atomically after every epoch (--resume continues)."})
+                "Progress goes to stderr; a checkpoint is written atomically after every epoch (--resume continues) "
+                        + "and removed when the model is written (--keep-checkpoint keeps it)."})
 final class TrainCommand implements Callable<Integer> {
     static final class Source {
         @Option(names = "--task", paramLabel = "TASK", description = "digits, co2, chars or captions (bundled data); trends (with --series)")
@@ -143,6 +145,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue from the checkpoint")
     boolean resume;
 
+    @Option(names = "--keep-checkpoint", description = "Keep the checkpoint after a successful run (by default it is removed once the model is written).")
+    boolean keepCheckpoint;
+
     @Spec
     CommandSpec spec;
 
@@ -193,6 +198,7 @@ final class TrainCommand implements Callable<Integer> {
             try (ElmanRnn model = ElmanRnn.of(n, d, k, task.output(), r.params())) {
                 ModelFile.save(model, output, meta);
             }
+            if (!keepCheckpoint) removeCheckpoint(ckpt);
             progress.line(r.stopReason() + "; model written to " + output);
             PrintWriter out = spec.commandLine().getOut();
             out.println(figure + String.format(Locale.ROOT, " train_seconds=%.3f epochs=%d", r.trainSeconds(), r.epochsRun()));
@@ -246,6 +252,15 @@ final class TrainCommand implements Callable<Integer> {
             throw new org.vecrnn.VecrnnException(test + ": sequences of T=" + testSet.T + " n=" + testSet.n + " k=" + testSet.k
                     + ", the training data has T=" + all.T + " n=" + all.n + " k=" + all.k);
         return new UserSequences(Digits.split(all, vf, seed, b), testSet, g, l);
+    }
+
+    /** The model is on disk, so the checkpoint (about four times its size) has done its job. */
+    private static void removeCheckpoint(Path ckpt) {
+        try {
+            java.nio.file.Files.deleteIfExists(ckpt);
+        } catch (java.io.IOException e) {
+            throw VecrnnException.inFile(ckpt, "the model is written, but the checkpoint could not be removed: " + e.getMessage());
+        }
     }
 
     /** The largest label in column 1, each checked as a non-negative integer (with file and line). */

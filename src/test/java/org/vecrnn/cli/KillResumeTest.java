@@ -61,6 +61,7 @@ class KillResumeTest {
         String log = Files.readString(dir.resolve("m.safetensors.log"));
         assertTrue(log.contains("resuming from"), log);
         assertTrue(log.contains("val_bpc="), log);
+        assertTrue(Files.notExists(ckpt), "the finished run removed its checkpoint");
 
         Process whole = start(dir, "w.safetensors", false);
         assertEquals(0, whole.waitFor(), Files.readString(dir.resolve("w.safetensors.log")));

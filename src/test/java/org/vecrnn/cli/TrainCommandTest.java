@@ -79,11 +79,20 @@ class TrainCommandTest {
             assertEquals(8, m.d());
             assertEquals(2, m.k());
         }
-        assertTrue(Files.exists(dir.resolve("m.safetensors.ckpt")));
+        assertTrue(Files.notExists(dir.resolve("m.safetensors.ckpt")), "a successful run removes its checkpoint");
         // forward takes the trained model
         Path in = dir.resolve("in.safetensors"), out = dir.resolve("out.safetensors");
         org.vecrnn.io.SafeTensorsWriter.write(in, java.util.List.of(org.vecrnn.io.Tensor.of("x", new float[] {1, 2, 3, 4}, 1, 2, 2)), java.util.Map.of());
         assertEquals(0, run("forward", "--model", model.toString(), "--input", in.toString(), "--output", out.toString()).code());
+    }
+
+    @Test
+    void keepCheckpointKeepsIt(@TempDir Path dir) {
+        Path model = dir.resolve("d.safetensors");
+        Run r = run("train", "--task", "digits", "--epochs", "1", "--keep-checkpoint", "--output", model.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.exists(model));
+        assertTrue(Files.exists(dir.resolve("d.safetensors.ckpt")), "--keep-checkpoint keeps it");
     }
 
     @Test
