@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.function.Function;
 import org.vecrnn.onnx.proto.OnnxProto.ModelProto;
 
@@ -24,6 +26,8 @@ final class OnnxReader {
     static final int RECURSION_LIMIT = 32;
 
     static <T> T read(Path path, Function<ModelProto, T> use) throws IOException {
+        // a FIFO or a device would block the open or never end; a folder cannot be mapped
+        if (!Files.readAttributes(path, BasicFileAttributes.class).isRegularFile()) throw new OnnxRefusal("is not a regular file");
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
             long size = ch.size();
             if (size == 0) throw new OnnxRefusal("is empty");
