@@ -27,7 +27,7 @@ public interface StepKernel extends AutoCloseable {
     }
 
     /**
-     * m streams in one pass over the weights: {@code hNext[s] = tanh(W h[s] + U x[s] + a)} for s < m, the same
+     * m streams in one pass over the weights: {@code hNext[s] = tanh(W h[s] + U x[s] + a)} for {@code s < m}, the same
      * bits as {@code step(h[s], x[s], hNext[s])} for each s (the Vector API kernels compute every output with
      * the single step's operations in its order; this default is that loop). An output array must not be
      * any stream's h or x (checked for its own stream). Streams are independent: any mix of states.
@@ -37,7 +37,7 @@ public interface StepKernel extends AutoCloseable {
         for (int s = 0; s < m; s++) step(h[s], x[s], hNext[s]);
     }
 
-    /** {@code z[s] = V h[s] + b} for s < m, the same bits as {@link #head} for each stream. */
+    /** {@code z[s] = V h[s] + b} for {@code s < m}, the same bits as {@link #head} for each stream. */
     default void headGroup(float[][] h, float[][] z, int m) {
         GroupChecks.check(h, null, z, m, d(), n(), k());
         for (int s = 0; s < m; s++) head(h[s], z[s]);
