@@ -1,0 +1,103 @@
+package org.vecrnn.kafka;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * How a record value holds a vector: {@code text}, numbers separated by spaces or commas (a {@code vecrnn
+ * stream} line, UTF-8), or {@code f32le}, 4 bytes a value, little-endian float32. Inputs hold n values,
+ * outputs k. Every value must be finite.
+ */
+public enum ValueFormat {
+    TEXT {
+        @Override
+        public String parse(byte[] value, float[] x) {
+            String text = new String(value, StandardCharsets.UTF_8).strip();
+            if (text.isEmpty()) return "empty value, expected " + x.length + " numbers";
+            String[] parts = text.split("[\\s,]+");
+            if (parts.length != x.length) return "expected " + x.length + " numbers, found " + parts.length;
+            for (int i = 0; i < parts.length; i++) {
+                float v;
+                try {
+                    v = Float.parseFloat(parts[i]);
+                } catch (NumberFormatException e) {
+                    return "value " + (i + 1) + " is not a number: '" + shorten(parts[i]) + "'";
+                }
+                if (!Float.isFinite(v)) return "value " + (i + 1) + " is not finite: '" + shorten(parts[i]) + "'";
+                x[i] = v;
+            }
+            return null;
+        }
+
+        @Override
+        public byte[] format(float[] v, int count) {
+            StringBuilder sb = new StringBuilder(count * 12);
+            for (int i = 0; i < count; i++) sb.append(i == 0 ? "" : " ").append(v[i]);
+            return sb.toString().getBytes(StandardCharsets.UTF_8);
+        }
+    },
+    F32LE {
+        @Override
+        public String parse(byte[] value, float[] x) {
+            if (value.length != 4L * x.length)
+                return "expected " + 4L * x.length + " bytes (" + x.length + " little-endian float32), found " + value.length;
+            ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < x.length; i++) {
+                float v = b.getFloat(4 * i);
+                if (!Float.isFinite(v)) return "value " + (i + 1) + " is not finite: " + v;
+                x[i] = v;
+            }
+            return null;
+        }
+
+        @Override
+        public byte[] format(float[] v, int count) {
+            ByteBuffer b = ByteBuffer.allocate(4 * count).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < count; i++) b.putFloat(v[i]);
+            return b.array();
+        }
+    };
+
+    /** Fills x (all of it) from a record value; returns null, or what is wrong with the value (one line). */
+    public abstract String parse(byte[] value, float[] x);
+
+    /** The value holding v[0, count). */
+    public abstract byte[] format(float[] v, int count);
+
+    /** The name on the command line: text or f32le. */
+    public String cliName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * A serde for vectors of {@code size} values in this format, for clients that produce inputs or read
+     * outputs: the deserializer refuses a malformed value with a {@link SerializationException} that says why.
+     */
+    public Serde<float[]> serde(int size) {
+        if (size < 1) throw new IllegalArgumentException("a vector has at least one value, not " + size);
+        Serializer<float[]> ser = (topic, v) -> {
+            if (v == null) return null;
+            if (v.length != size) throw new SerializationException("vector has " + v.length + " values, expected " + size);
+            return format(v, size);
+        };
+        Deserializer<float[]> de = (topic, bytes) -> {
+            if (bytes == null) return null;
+            float[] v = new float[size];
+            String problem = parse(bytes, v);
+            if (problem != null) throw new SerializationException("malformed " + cliName() + " value on " + topic + ": " + problem);
+            return v;
+        };
+        return Serdes.serdeFrom(ser, de);
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+}

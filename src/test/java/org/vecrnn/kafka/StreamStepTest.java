@@ -1,0 +1,237 @@
+package org.vecrnn.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.vecrnn.infer.InferenceModel;
+
+/** The step's topology without a broker (TopologyTestDriver): outputs, state, tombstones, dead letters, model changes. */
+class StreamStepTest {
+    static final String IN = "in", OUT = "out", DLQ = "dlq";
+    static final int N = 3, D = 17, K = 2;
+
+    @TempDir
+    Path dir;
+
+    static Properties props(Path stateDir) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "step-test");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9");
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        return p;
+    }
+
+    /** One driver over a model file; in, out and dead letters as raw bytes. */
+    record Driver(TopologyTestDriver driver, TestInputTopic<String, byte[]> in, TestOutputTopic<String, byte[]> out,
+                  TestOutputTopic<String, byte[]> dlq, InferenceModel model, StreamStep step) implements AutoCloseable {
+        static Driver of(Path model, Path stateDir, ValueFormat f, boolean reset, boolean withDlq) {
+            InferenceModel m = InferenceModel.load(model);
+            StreamStep step = StreamStep.of(m, ModelStamp.of(model, m)).format(f).resetOnModelChange(reset);
+            TopologyTestDriver d = new TopologyTestDriver(step.topology(IN, OUT, withDlq ? DLQ : null), props(stateDir));
+            return new Driver(d, d.createInputTopic(IN, Serdes.String().serializer(), Serdes.ByteArray().serializer()),
+                    d.createOutputTopic(OUT, Serdes.String().deserializer(), Serdes.ByteArray().deserializer()),
+                    d.createOutputTopic(DLQ, Serdes.String().deserializer(), Serdes.ByteArray().deserializer()), m, step);
+        }
+
+        KeyValueStore<String, byte[]> store() {
+            return driver.getKeyValueStore(StreamStep.STORE);
+        }
+
+        @Override
+        public void close() {
+            driver.close();
+            model.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} int8={1} seed={2}")
+    @CsvSource({"TEXT,false,11", "F32LE,false,12", "TEXT,true,13", "F32LE,true,14"})
+    void interleavedKeysGetTheirOwnReplay(ValueFormat f, boolean int8, long seed) {
+        System.out.println("seed " + seed);
+        Path model = KafkaModels.write(dir, "m.safetensors", N, D, K, seed, int8);
+        SplittableRandom r = new SplittableRandom(seed);
+        try (Driver t = Driver.of(model, dir.resolve("state"), f, false, true)) {
+            Map<String, List<float[]>> inputs = new HashMap<>();
+            List<String> order = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                String key = "key-" + r.nextInt(37);
+                float[] x = KafkaModels.input(r, N);
+                inputs.computeIfAbsent(key, k -> new ArrayList<>()).add(x);
+                order.add(key);
+                t.in.pipeInput(key, f.format(x, N));
+            }
+            Map<String, List<float[]>> got = new HashMap<>();
+            for (TestRecord<String, byte[]> o : t.out.readRecordsToList())
+                got.computeIfAbsent(o.key(), k -> new ArrayList<>()).add(parse(f, o.value(), K));
+            assertEquals(inputs.keySet(), got.keySet());
+            for (var e : inputs.entrySet()) {
+                List<float[]> want = KafkaModels.replay(t.model, e.getValue()), have = got.get(e.getKey());
+                assertEquals(want.size(), have.size(), e.getKey());
+                for (int i = 0; i < want.size(); i++) assertArrayEquals(want.get(i), have.get(i), e.getKey() + " step " + i);
+            }
+            assertTrue(t.dlq.isEmpty());
+            assertEquals(400, t.step.counters().steps());
+            // the stored state is the replay's last h, under this model's stamp
+            byte[] saved = t.store().get(order.getLast());
+            assertEquals(ModelStamp.of(model, t.model), StateBytes.stamp(saved));
+        }
+    }
+
+    @Test
+    void tombstoneResetsTheKeyAndGivesNoOutput() {
+        Path model = KafkaModels.write(dir, "m.safetensors", N, D, K, 21, false);
+        SplittableRandom r = new SplittableRandom(21);
+        float[] x1 = KafkaModels.input(r, N), x2 = KafkaModels.input(r, N);
+        try (Driver t = Driver.of(model, dir.resolve("state"), ValueFormat.TEXT, false, true)) {
+            t.in.pipeInput("k", ValueFormat.TEXT.format(x1, N));
+            t.in.pipeInput("k", (byte[]) null);
+            assertNull(t.store().get("k"));
+            t.in.pipeInput("k", ValueFormat.TEXT.format(x2, N));
+            List<TestRecord<String, byte[]>> out = t.out.readRecordsToList();
+            assertEquals(2, out.size(), "the tombstone gives no output");
+            assertArrayEquals(KafkaModels.replay(t.model, List.of(x2)).get(0), parse(ValueFormat.TEXT, out.get(1).value(), K),
+                    "after the tombstone the key starts from h = 0");
+            assertEquals(1, t.step.counters().resets());
+        }
+    }
+
+    @Test
+    void malformedValuesGoToTheDeadLetterTopicAndLeaveTheStateAlone() {
+        Path model = KafkaModels.write(dir, "m.safetensors", N, D, K, 31, false);
+        SplittableRandom r = new SplittableRandom(31);
+        float[] x1 = KafkaModels.input(r, N), x2 = KafkaModels.input(r, N);
+        try (Driver t = Driver.of(model, dir.resolve("state"), ValueFormat.TEXT, false, true)) {
+            t.in.pipeInput("k", ValueFormat.TEXT.format(x1, N));
+            byte[] before = t.store().get("k");
+            List<String> bad = List.of("1 2", "1 2 3 4", "1 x 3", "1 NaN 3", "Infinity 0 0", "", "   ");
+            for (String b : bad) t.in.pipeInput("k", b.getBytes(StandardCharsets.UTF_8));
+            assertArrayEquals(before, t.store().get("k"), "a malformed value changes no state");
+            t.in.pipeInput("k", ValueFormat.TEXT.format(x2, N));
+            List<TestRecord<String, byte[]>> out = t.out.readRecordsToList();
+            assertEquals(2, out.size());
+            assertArrayEquals(KafkaModels.replay(t.model, List.of(x1, x2)).get(1), parse(ValueFormat.TEXT, out.get(1).value(), K));
+            List<TestRecord<String, byte[]>> dead = t.dlq.readRecordsToList();
+            assertEquals(bad.size(), dead.size());
+            for (int i = 0; i < bad.size(); i++) {
+                TestRecord<String, byte[]> d = dead.get(i);
+                assertEquals("k", d.key());
+                assertArrayEquals(bad.get(i).getBytes(StandardCharsets.UTF_8), d.value(), "the dead letter is the record unchanged");
+                assertEquals(IN, header(d, StepProcessor.TOPIC));
+                assertEquals("0", header(d, StepProcessor.PARTITION));
+                assertEquals(Integer.toString(i + 1), header(d, StepProcessor.OFFSET));
+                assertTrue(!header(d, StepProcessor.ERROR).isBlank());
+            }
+            assertTrue(header(dead.get(0), StepProcessor.ERROR).contains("expected 3 numbers, found 2"), header(dead.get(0), StepProcessor.ERROR));
+            assertTrue(header(dead.get(3), StepProcessor.ERROR).contains("not finite"), header(dead.get(3), StepProcessor.ERROR));
+            assertEquals(bad.size(), t.step.counters().deadLetters());
+        }
+    }
+
+    @Test
+    void f32leOfTheWrongLengthOrNonFiniteIsADeadLetter() {
+        Path model = KafkaModels.write(dir, "m.safetensors", N, D, K, 41, false);
+        try (Driver t = Driver.of(model, dir.resolve("state"), ValueFormat.F32LE, false, true)) {
+            t.in.pipeInput("k", new byte[11]);
+            t.in.pipeInput("k", ValueFormat.F32LE.format(new float[] {1, Float.NaN, 0}, N));
+            t.in.pipeInput("k", ValueFormat.F32LE.format(new float[] {1, Float.NEGATIVE_INFINITY, 0}, N));
+            assertTrue(t.out.isEmpty());
+            assertNull(t.store().get("k"));
+            List<TestRecord<String, byte[]>> dead = t.dlq.readRecordsToList();
+            assertEquals(3, dead.size());
+            assertTrue(header(dead.get(0), StepProcessor.ERROR).contains("expected 12 bytes"), header(dead.get(0), StepProcessor.ERROR));
+        }
+    }
+
+    @Test
+    void withoutADeadLetterTopicMalformedValuesAreCountedAndSkipped() {
+        Path model = KafkaModels.write(dir, "m.safetensors", N, D, K, 51, false);
+        try (Driver t = Driver.of(model, dir.resolve("state"), ValueFormat.TEXT, false, false)) {
+            t.in.pipeInput("k", "not numbers".getBytes(StandardCharsets.UTF_8));
+            t.in.pipeInput((String) null, "1 2 3".getBytes(StandardCharsets.UTF_8));
+            t.in.pipeInput("k", "1 2 3".getBytes(StandardCharsets.UTF_8));
+            assertEquals(1, t.out.readRecordsToList().size());
+            assertEquals(2, t.step.counters().deadLetters());
+        }
+    }
+
+    @Test
+    void anotherModelIsRefusedUnlessToldToStartFresh() {
+        Path a = KafkaModels.write(dir, "a.safetensors", N, D, K, 61, false), b = KafkaModels.write(dir, "b.safetensors", N, D, K, 62, false);
+        Path state = dir.resolve("state");
+        float[] x = KafkaModels.input(new SplittableRandom(61), N);
+        // TopologyTestDriver keeps stores in memory per driver: carry the store's bytes over by hand
+        byte[] saved;
+        try (Driver t = Driver.of(a, state, ValueFormat.TEXT, false, true)) {
+            t.in.pipeInput("k", ValueFormat.TEXT.format(x, N));
+            saved = t.store().get("k");
+        }
+        try (Driver t = Driver.of(b, state, ValueFormat.TEXT, false, true)) {
+            t.store().put("k", saved);
+            Exception e = assertThrows(Exception.class, () -> t.in.pipeInput("k", ValueFormat.TEXT.format(x, N)));
+            ModelChangedException m = cause(e, ModelChangedException.class);
+            ModelStamp sa = ModelStamp.of(a, t.model), sb = ModelStamp.of(b, t.model);
+            assertTrue(m.getMessage().contains(sa.toString()) && m.getMessage().contains(sb.toString()), m.getMessage());
+            assertArrayEquals(saved, t.store().get("k"), "the refused state is kept");
+        }
+        try (Driver t = Driver.of(b, state, ValueFormat.TEXT, true, true)) {
+            t.store().put("k", saved);
+            t.in.pipeInput("k", ValueFormat.TEXT.format(x, N));
+            assertArrayEquals(KafkaModels.replay(t.model, List.of(x)).get(0), parse(ValueFormat.TEXT, t.out.readValue(), K), "started fresh");
+            assertEquals(1, t.step.counters().freshStarts());
+            assertEquals(ModelStamp.of(b, t.model), StateBytes.stamp(t.store().get("k")));
+        }
+    }
+
+    @Test
+    void passThroughReadsAndWritesTheStateWithoutTheModel() {
+        Path model = KafkaModels.write(dir, "m.safetensors", N, D, K, 71, false);
+        InferenceModel m = InferenceModel.load(model);
+        StreamStep step = StreamStep.of(m, ModelStamp.of(model, m)).passThrough();
+        try (m; TopologyTestDriver d = new TopologyTestDriver(step.topology(IN, OUT, null), props(dir.resolve("state")))) {
+            d.createInputTopic(IN, Serdes.String().serializer(), Serdes.ByteArray().serializer()).pipeInput("k", "1 2 3".getBytes(StandardCharsets.UTF_8));
+            assertEquals("1.0 2.0", new String(d.createOutputTopic(OUT, Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readValue(), StandardCharsets.UTF_8));
+            assertEquals(StateBytes.HEADER + 4 * D, d.<String, byte[]>getKeyValueStore(StreamStep.STORE).get("k").length);
+        }
+    }
+
+    static <T extends Throwable> T cause(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) if (type.isInstance(t)) return type.cast(t);
+        throw new AssertionError("no " + type.getSimpleName() + " in " + e, e);
+    }
+
+    static float[] parse(ValueFormat f, byte[] value, int size) {
+        float[] v = new float[size];
+        String problem = f.parse(value, v);
+        assertNull(problem, problem);
+        return v;
+    }
+
+    static String header(TestRecord<String, byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
