@@ -9,26 +9,25 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.vecrnn.VecrnnException;
 import org.vecrnn.infer.InferenceModel;
+import org.vecrnn.infer.StreamState;
 
 /**
- * Which model a stored state belongs to: its hidden size d, its number of layers and a fingerprint of its
- * weights (the first 8 bytes of the SHA-256 of the model file, which holds every weight). A state is only
- * meaningful under the model that made it, so every stored state carries the stamp of that model.
+ * Which model a stored state belongs to: its hidden size d, its number of layers, the values in one stream's
+ * state ({@link StreamState#stateSize()}: the hidden states, and the previous input of a model that differences
+ * its inputs) and a fingerprint of its weights (the first 8 bytes of the SHA-256 of the model file, which holds
+ * every weight and the preprocessing). A state is only meaningful under the model that made it, so every stored
+ * state carries the stamp of that model.
  */
-public record ModelStamp(int layers, int d, long fingerprint) {
+public record ModelStamp(int layers, int d, int stateSize, long fingerprint) {
     public ModelStamp {
         if (layers < 1 || d < 1) throw new IllegalArgumentException("layers and d must be at least 1: layers=" + layers + " d=" + d);
-        if ((long) layers * d > Integer.MAX_VALUE / 4) throw new IllegalArgumentException("state of layers*d=" + (long) layers * d + " values is too large");
+        if (stateSize < (long) layers * d || stateSize > Integer.MAX_VALUE / 8)
+            throw new IllegalArgumentException("a state of " + stateSize + " values does not fit layers=" + layers + " d=" + d);
     }
 
     /** The stamp of a model file and the model loaded from it. */
     public static ModelStamp of(Path modelFile, InferenceModel model) {
-        return new ModelStamp(layersOf(model), model.d(), fingerprint(modelFile));
-    }
-
-    /** Values in a state: layers * d, layer 0 first. */
-    public int stateSize() {
-        return layers * d;
+        return new ModelStamp(layersOf(model), model.d(), model.newStream().stateSize(), fingerprint(modelFile));
     }
 
     static int layersOf(InferenceModel model) {
@@ -57,6 +56,6 @@ public record ModelStamp(int layers, int d, long fingerprint) {
 
     @Override
     public String toString() {
-        return "d=" + d + " layers=" + layers + " weights " + HexFormat.of().toHexDigits(fingerprint);
+        return "d=" + d + " layers=" + layers + " state " + stateSize + " values, weights " + HexFormat.of().toHexDigits(fingerprint);
     }
 }

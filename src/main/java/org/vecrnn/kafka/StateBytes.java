@@ -8,27 +8,28 @@ import org.vecrnn.VecrnnException;
  * The bytes of one key's state in the store (and its changelog topic). They outlive every deploy, so they
  * are versioned and say which model made them:
  * <pre>
- *   0  'V' 'R' 'S'        magic
- *   3  1                  layout version
- *   4  int32 layers       big-endian
+ *   0  'V' 'R' 'S'          magic
+ *   3  1                    layout version
+ *   4  int32 layers         big-endian
  *   8  int32 d
- *  12  int64 fingerprint  of the model's weights ({@link ModelStamp})
- *  20  layers*d float32   little-endian, layer 0 first
+ *  12  int32 size           values in the state ({@link ModelStamp#stateSize()})
+ *  16  int64 fingerprint    of the model's weights ({@link ModelStamp})
+ *  24  size float32 values  little-endian: the hidden states, layer 0 first, then any preprocessing state
  * </pre>
  */
 public final class StateBytes {
     static final byte VERSION = 1;
-    static final int HEADER = 20;
+    static final int HEADER = 24;
 
     private StateBytes() {}
 
     /** The bytes of state (stamp.stateSize() values) under the model stamp. */
     public static byte[] write(ModelStamp stamp, float[] state) {
         if (state.length != stamp.stateSize())
-            throw new IllegalArgumentException("state has " + state.length + " values, the model has layers*d=" + stamp.stateSize());
+            throw new IllegalArgumentException("state has " + state.length + " values, the model's has " + stamp.stateSize());
         ByteBuffer b = ByteBuffer.allocate(HEADER + 4 * state.length);
         b.put((byte) 'V').put((byte) 'R').put((byte) 'S').put(VERSION);
-        b.putInt(stamp.layers()).putInt(stamp.d()).putLong(stamp.fingerprint());
+        b.putInt(stamp.layers()).putInt(stamp.d()).putInt(stamp.stateSize()).putLong(stamp.fingerprint());
         b.order(ByteOrder.LITTLE_ENDIAN);
         for (float v : state) b.putFloat(v);
         return b.array();
@@ -41,10 +42,10 @@ public final class StateBytes {
         if (bytes[3] != VERSION)
             throw new VecrnnException("a stored state has layout version " + bytes[3] + ", this vecrnn reads version " + VERSION + ": run the vecrnn that wrote it, or start with fresh state");
         ByteBuffer b = ByteBuffer.wrap(bytes);
-        int layers = b.getInt(4), d = b.getInt(8);
-        if (layers < 1 || d < 1 || (long) layers * d > Integer.MAX_VALUE / 4 || bytes.length != HEADER + 4L * layers * d)
-            throw new VecrnnException("a stored state of " + bytes.length + " bytes does not match its header (layers=" + layers + " d=" + d + ")");
-        return new ModelStamp(layers, d, b.getLong(12));
+        int layers = b.getInt(4), d = b.getInt(8), size = b.getInt(12);
+        if (layers < 1 || d < 1 || size < (long) layers * d || size > Integer.MAX_VALUE / 8 || bytes.length != HEADER + 4L * size)
+            throw new VecrnnException("a stored state of " + bytes.length + " bytes does not match its header (layers=" + layers + " d=" + d + " size=" + size + ")");
+        return new ModelStamp(layers, d, size, b.getLong(16));
     }
 
     /** Reads the state values into dst (stamp(bytes).stateSize() values; the caller checked the stamp). */

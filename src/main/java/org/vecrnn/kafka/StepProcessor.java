@@ -10,6 +10,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.vecrnn.infer.NonFiniteStateException;
 
 /**
  * For each record: restores the key's state from the store, steps once, writes the state back and forwards
@@ -72,8 +73,7 @@ final class StepProcessor implements Processor<String, byte[], String, byte[]> {
         if (!fresh) StateBytes.read(saved, state);
         try {
             stepper.step(state, fresh, x, out);
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            // the input is finite and of the right size, so this is the non-finite rule: the state stays as it was
+        } catch (NonFiniteStateException e) { // the state stays as it was
             deadLetter(r, e.getMessage());
             return;
         }

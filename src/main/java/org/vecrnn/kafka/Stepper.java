@@ -12,7 +12,7 @@ interface Stepper {
     int k();
 
     /**
-     * One step: state (layers*d values) is read (unless fresh: zeros) and overwritten with the new state,
+     * One step: state ({@link ModelStamp#stateSize()} values) is read (unless fresh: zeros) and overwritten with the new state,
      * out[0, k) gets the output. Throws, leaving state as it was, when the step cannot be taken.
      */
     void step(float[] state, boolean fresh, float[] x, float[] out);

@@ -21,8 +21,13 @@ final class KafkaModels {
 
     /** A random model file (int8 when asked). */
     static Path write(Path dir, String name, int n, int d, int k, long seed, boolean int8) {
+        return write(dir, name, n, d, k, seed, int8, 1.5);
+    }
+
+    /** The same with weights ~ U(-s, s), s = scale/sqrt(d). */
+    static Path write(Path dir, String name, int n, int d, int k, long seed, boolean int8, double scale) {
         Path p = dir.resolve(name);
-        try (ElmanRnn m = RandomModels.model(n, d, k, Output.IDENTITY, 1.5, seed)) {
+        try (ElmanRnn m = RandomModels.model(n, d, k, Output.IDENTITY, scale, seed)) {
             if (int8) QuantizedModelFile.save(Quantizer.quantize(m, Int8Scheme.DEFAULT), p, Map.of());
             else ModelFile.save(m, p, Map.of());
         }

@@ -19,7 +19,8 @@ class StateBytesTest {
     void roundTripAndDamage(long seed) {
         System.out.println("seed " + seed);
         SplittableRandom r = new SplittableRandom(seed);
-        ModelStamp stamp = new ModelStamp(1 + r.nextInt(4), 1 + r.nextInt(70), r.nextLong());
+        int layers = 1 + r.nextInt(4), d = 1 + r.nextInt(70);
+        ModelStamp stamp = new ModelStamp(layers, d, layers * d + r.nextInt(5), r.nextLong());
         float[] state = RandomModels.uniform(r, stamp.stateSize(), 1);
         byte[] b = StateBytes.write(stamp, state);
         assertEquals(StateBytes.HEADER + 4L * stamp.stateSize(), b.length);
@@ -36,9 +37,9 @@ class StateBytesTest {
         byte[] version = b.clone();
         version[3] = 9;
         assertTrue(assertThrows(VecrnnException.class, () -> StateBytes.stamp(version)).getMessage().contains("version 9"));
-        byte[] layers = b.clone();
-        layers[4] = (byte) 0x80; // a negative layer count
-        assertThrows(VecrnnException.class, () -> StateBytes.stamp(layers));
+        byte[] negative = b.clone();
+        negative[4] = (byte) 0x80; // a negative layer count
+        assertThrows(VecrnnException.class, () -> StateBytes.stamp(negative));
         assertThrows(IllegalArgumentException.class, () -> StateBytes.write(stamp, new float[stamp.stateSize() + 1]));
     }
 }

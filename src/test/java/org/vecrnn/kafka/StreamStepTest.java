@@ -167,6 +167,21 @@ class StreamStepTest {
     }
 
     @Test
+    void aStepWhoseOutputWouldNotBeFiniteIsADeadLetter() {
+        // weights about 1.7e38: the head's sum over d=17 saturated hidden values overflows
+        Path model = KafkaModels.write(dir, "m.safetensors", N, D, K, 45, false, 1e39);
+        float[] x = KafkaModels.input(new SplittableRandom(45), N);
+        try (Driver t = Driver.of(model, dir.resolve("state"), ValueFormat.TEXT, false, true)) {
+            t.in.pipeInput("k", ValueFormat.TEXT.format(x, N));
+            assertNull(t.store().get("k"), "the state is untouched");
+            assertTrue(t.out.isEmpty());
+            TestRecord<String, byte[]> dead = t.dlq.readRecord();
+            assertTrue(header(dead, StepProcessor.ERROR).contains("the state is unchanged"), header(dead, StepProcessor.ERROR));
+            assertEquals(0, t.step.counters().steps());
+        }
+    }
+
+    @Test
     void withoutADeadLetterTopicMalformedValuesAreCountedAndSkipped() {
         Path model = KafkaModels.write(dir, "m.safetensors", N, D, K, 51, false);
         try (Driver t = Driver.of(model, dir.resolve("state"), ValueFormat.TEXT, false, false)) {
