@@ -2,6 +2,7 @@ package org.vecrnn;
 
 import java.util.SplittableRandom;
 import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Output;
 import org.vecrnn.model.Parameters;
 
@@ -14,6 +15,15 @@ public final class RandomModels {
         double s = scale / Math.sqrt(d);
         Parameters p = new Parameters(uniform(r, d * n, s), uniform(r, d * d, s), uniform(r, d, s), uniform(r, k * d, s), uniform(r, k, s));
         return ElmanRnn.of(n, d, k, g, p);
+    }
+
+    /** A stacked model of L layers with nonlinearity f, weights ~ U(-s, s) with s = scale/sqrt(d). */
+    public static ElmanRnn stacked(SplittableRandom r, int n, int d, int k, int L, Nonlinearity f, Output g, double scale) {
+        double s = scale / Math.sqrt(d);
+        Parameters.Layer[] upper = new Parameters.Layer[L - 1];
+        Parameters first = new Parameters(uniform(r, d * n, s), uniform(r, d * d, s), uniform(r, d, s), uniform(r, k * d, s), uniform(r, k, s));
+        for (int l = 0; l < L - 1; l++) upper[l] = new Parameters.Layer(uniform(r, d * d, s), uniform(r, d * d, s), uniform(r, d, s));
+        return ElmanRnn.of(n, d, k, g, f, new Parameters(first.U(), first.W(), first.a(), first.V(), first.b(), upper));
     }
 
     public static float[] uniform(SplittableRandom r, int len, double s) {

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = {"Run a model over a batch of sequences read from a file.",
-                "INPUT holds x [B,T,n] F32 and optionally h0 [B,d] (zeros when absent); OUTPUT gets h [B,T,d] and o [B,T,k].",
+                "INPUT holds x [B,T,n] F32 and optionally h0 [B,d], or [L,B,d] for a model of L > 1 layers (zeros when absent).",
+                "OUTPUT gets h [B,T,d] (the last layer's states), o [B,T,k] and h_n [L,B,d] (every layer's final state).",
                 "Values are in your units: the input preprocessing that training recorded in the model (mean, std, "
                         + "differences; inspect shows it) is applied, and outputs that predict the next input are "
                         + "mapped back, unless --raw is given."})
@@ -36,11 +37,12 @@ final class ForwardCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (InferenceModel im = InferenceModel.load(model, !raw)) {
-            SequenceFile in = SequenceFile.inputs(input, im.n(), im.d());
+            SequenceFile in = SequenceFile.inputs(input, im.n(), im.d(), im.layers());
             InferenceModel.Sequences f = im.forward(in.x(), in.B(), in.T(), in.h0());
             SafeTensorsWriter.write(output, List.of(
                     Tensor.of("h", f.h(), in.B(), in.T(), im.d()),
-                    Tensor.of("o", f.o(), in.B(), in.T(), im.k())), Map.of("format", ModelFile.FORMAT));
+                    Tensor.of("o", f.o(), in.B(), in.T(), im.k()),
+                    Tensor.of("h_n", f.hN(), im.layers(), in.B(), im.d())), Map.of("format", ModelFile.FORMAT));
         }
         return 0;
     }

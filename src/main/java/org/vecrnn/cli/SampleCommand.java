@@ -70,7 +70,7 @@ final class SampleCommand implements Callable<Integer> {
             }
             // the start text but its last character sets h; the last one is x_1 of the generation
             StreamState s = im.newStream();
-            float[] x = new float[im.n()], o = new float[im.k()], h = new float[im.d()];
+            float[] x = new float[im.n()], o = new float[im.k()], h = new float[im.stateSize()];
             TokenInput oneHot = TokenInput.oneHot();
             for (int i = 0; i + 1 < prime.length; i++) {
                 oneHot.write(prime[i], x);

@@ -8,8 +8,13 @@ public interface Decoder {
     /** The size of one input x_t. */
     int n();
 
-    /** The size of the hidden state. */
+    /** The size of one layer's hidden state. */
     int d();
+
+    /** The size of the whole state that {@link #saveState} copies: d times the number of layers. */
+    default int stateSize() {
+        return d();
+    }
 
     /** The size of one output o_t (the number of tokens). */
     int k();
@@ -17,9 +22,9 @@ public interface Decoder {
     /** Feeds x_t and writes o_t into {@code out}. */
     void step(float[] x, float[] out);
 
-    /** Copies h into {@code h}. */
+    /** Copies the state ({@link #stateSize()} values) into {@code h}. */
     void saveState(float[] h);
 
-    /** Sets h from {@code h}. */
+    /** Sets the state from {@code h} ({@link #stateSize()} values). */
     void restoreState(float[] h);
 }

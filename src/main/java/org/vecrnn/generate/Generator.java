@@ -64,7 +64,7 @@ public final class Generator {
      */
     public int[] beam(float[] h0, float[] x1, int width) {
         if (width < 1) throw new IllegalArgumentException("beam width must be at least 1, got " + width);
-        int k = model.k(), d = model.d();
+        int k = model.k(), d = model.stateSize();
         float[] x = new float[model.n()], o = new float[k];
         List<Beam> beams = List.of(new Beam(new int[0], 0, h0.clone(), false));
         for (int step = 0; step < maxLength && !beams.stream().allMatch(Beam::done); step++) {

@@ -15,21 +15,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.vecrnn.kernel.Activation;
 import org.vecrnn.kernel.BatchKernel;
 import org.vecrnn.kernel.Kernels;
 import org.vecrnn.kernel.StepKernel;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Output;
+import org.vecrnn.model.Parameters;
 
 /**
- * A model ready for inference: a {@link StepKernel} (fp32 or int8, scalar or Vector API) and the output
- * activation g, plus, for fp32, the {@link BatchKernel} that runs known sequences as matrix products, with
+ * A model ready for inference: a {@link StepKernel} per layer (fp32 or int8, scalar or Vector API; the last
+ * one also computes the head) and the output activation g, plus, for fp32, the {@link BatchKernel} that runs known sequences as matrix products, with
  * their input projection and head on OpenBLAS when the {@code blas} chooser loaded it ({@link BlasProducts}).
+ * A stacked model (more than one layer) runs known sequences step by step through its layers' kernels.
  * Immutable and shared by any number of threads; each stream keeps its own {@link StreamState}.
  * Closing frees the kernels' weight memory and must not race with their use.
  */
 public final class InferenceModel implements AutoCloseable {
+    /** One per layer, from the first; {@link #step} is the first. */
+    private final StepKernel[] layers;
     private final StepKernel step;
     private final BatchKernel batch;
     private final BlasProducts blas;
@@ -42,7 +47,26 @@ public final class InferenceModel implements AutoCloseable {
 
     /** Any step kernel (an int8 one too); known sequences then run step by step through it. */
     public InferenceModel(StepKernel step, Output g) {
-        this(step, null, null, requireOutput(g), Kernels.activation(g));
+        this(new StepKernel[] {step}, null, null, requireOutput(g), Kernels.activation(g));
+    }
+
+    /**
+     * A stack of step kernels, one per layer from the first (fp32 or int8): layer 0 takes n inputs, every
+     * layer has the same d, and the last one's head gives the outputs. Known sequences run step by step.
+     */
+    public InferenceModel(List<? extends StepKernel> layers, Output g) {
+        this(checkStack(layers), null, null, requireOutput(g), Kernels.activation(g));
+    }
+
+    private static StepKernel[] checkStack(List<? extends StepKernel> layers) {
+        if (layers == null || layers.isEmpty() || layers.size() > Parameters.MAX_LAYERS)
+            throw new IllegalArgumentException("a model has 1 to " + Parameters.MAX_LAYERS + " layers, not " + (layers == null ? 0 : layers.size()));
+        StepKernel[] s = layers.toArray(StepKernel[]::new);
+        int d = s[0].d();
+        for (int l = 1; l < s.length; l++)
+            if (s[l].d() != d || s[l].n() != d)
+                throw new IllegalArgumentException("layer " + l + " has n=" + s[l].n() + " d=" + s[l].d() + ", expected n=d=" + d + " (the layer below has d=" + d + ")");
+        return s;
     }
 
     private static Output requireOutput(Output g) {
@@ -51,13 +75,14 @@ public final class InferenceModel implements AutoCloseable {
     }
 
     /** The factories below build every kernel from one model, so their sizes agree. */
-    private InferenceModel(StepKernel step, BatchKernel batch, BlasProducts blas, Output g, Activation act) {
-        this(step, batch, blas, g, act, Preprocessing.NONE);
+    private InferenceModel(StepKernel[] layers, BatchKernel batch, BlasProducts blas, Output g, Activation act) {
+        this(layers, batch, blas, g, act, Preprocessing.NONE);
     }
 
-    private InferenceModel(StepKernel step, BatchKernel batch, BlasProducts blas, Output g, Activation act, Preprocessing pre) {
+    private InferenceModel(StepKernel[] layers, BatchKernel batch, BlasProducts blas, Output g, Activation act, Preprocessing pre) {
         this.pre = pre;
-        this.step = step;
+        this.layers = layers;
+        this.step = layers[0];
         this.batch = batch;
         this.blas = blas;
         this.g = g;
@@ -69,13 +94,30 @@ public final class InferenceModel implements AutoCloseable {
      * run their input projection and head through OpenBLAS when {@link Blas} loaded it.
      */
     public static InferenceModel of(ElmanRnn model) {
+        if (model.layers() > 1) return stacked(model, Kernels::stepKernel, Kernels.activation(model.output()));
         BlasProducts blas = Blas.openBlas().isPresent() ? new BlasProducts(model, Blas.get()) : null;
-        return new InferenceModel(Kernels.stepKernel(model), Kernels.batchKernel(model), blas, model.output(), Kernels.activation(model.output()));
+        return new InferenceModel(new StepKernel[] {Kernels.stepKernel(model)}, Kernels.batchKernel(model), blas, model.output(), Kernels.activation(model.output()));
     }
 
     /** The kernel family alone, for known sequences too, OpenBLAS or not (tests, benchmarks). */
     public static InferenceModel javaKernels(ElmanRnn model) {
-        return new InferenceModel(Kernels.stepKernel(model), Kernels.batchKernel(model), null, model.output(), Kernels.activation(model.output()));
+        if (model.layers() > 1) return stacked(model, Kernels::stepKernel, Kernels.activation(model.output()));
+        return new InferenceModel(new StepKernel[] {Kernels.stepKernel(model)}, Kernels.batchKernel(model), null, model.output(), Kernels.activation(model.output()));
+    }
+
+    /** One step kernel per layer, each built from the layer as a one-layer model. */
+    private static InferenceModel stacked(ElmanRnn model, Function<ElmanRnn, StepKernel> kernel, Activation act) {
+        List<StepKernel> ks = new ArrayList<>();
+        try {
+            for (int l = 0; l < model.layers(); l++)
+                try (ElmanRnn layer = model.layer(l)) {
+                    ks.add(kernel.apply(layer));
+                }
+        } catch (RuntimeException e) {
+            ks.forEach(StepKernel::close);
+            throw e;
+        }
+        return new InferenceModel(checkStack(ks), null, null, model.output(), act);
     }
 
     /**
@@ -113,25 +155,37 @@ public final class InferenceModel implements AutoCloseable {
 
     /** This model's kernels with {@code pre} applied to inputs and outputs; the new one owns the kernels. */
     private InferenceModel withPreprocessing(Preprocessing p) {
-        return p.isNone() ? this : new InferenceModel(step, batch, blas, g, act, p);
+        return p.isNone() ? this : new InferenceModel(layers, batch, blas, g, act, p);
     }
 
     /** The fp32 scalar reference kernels, whatever the chooser picked (tests, benchmarks). */
     public static InferenceModel scalar(ElmanRnn model) {
-        return new InferenceModel(Kernels.scalarStepKernel(model), Kernels.scalarBatchKernel(model), null, model.output(), Activation.scalar(model.output()));
+        if (model.layers() > 1) return stacked(model, Kernels::scalarStepKernel, Activation.scalar(model.output()));
+        return new InferenceModel(new StepKernel[] {Kernels.scalarStepKernel(model)}, Kernels.scalarBatchKernel(model), null, model.output(), Activation.scalar(model.output()));
     }
 
     public int n() { return step.n(); }
     public int d() { return step.d(); }
     public int k() { return step.k(); }
     public Output output() { return g; }
+    /** L, the number of recurrent layers. */
+    public int layers() { return layers.length; }
+    /**
+     * The values of a stream's state ({@link StreamState#saveState}): L × d, plus the input preprocessing's own
+     * state for a model whose inputs are differenced ({@link Preprocessing}).
+     */
+    public int stateSize() { return layers.length * step.d() + (pre.isNone() ? 0 : pre.newStream(n()).stateSize()); }
+    /** The first layer's step kernel (the only one of a one-layer model). */
     public StepKernel stepKernel() { return step; }
+    /** Every layer's step kernel, from the first; the last one computes the head. */
+    public List<StepKernel> stepKernels() { return List.of(layers); }
     /** What is applied to inputs and outputs (none unless loaded from a file whose metadata records some). */
     public Preprocessing preprocessing() { return pre; }
 
     /** What runs, for logs and benchmark lines. */
     public String describe() {
-        return batch == null ? step.describe() : step.describe() + "; sequences: " + batch.describe()
+        String stack = layers.length == 1 ? "" : layers.length + " layers of ";
+        return batch == null ? stack + step.describe() : step.describe() + "; sequences: " + batch.describe()
                 + (blas == null ? "" : ", input projection and head on " + blas.describe());
     }
 
@@ -140,7 +194,7 @@ public final class InferenceModel implements AutoCloseable {
      * @throws IllegalStateException when the preprocessing needs whole sequences ({@link Preprocessing#streamable})
      */
     public StreamState newStream() {
-        return new StreamState(step, act, pre.isNone() ? null : pre.newStream(n()));
+        return new StreamState(layers, act, pre.isNone() ? null : pre.newStream(n()));
     }
 
     /**
@@ -148,13 +202,18 @@ public final class InferenceModel implements AutoCloseable {
      * {@link StreamGroup}. For threads that each step their own stream, {@link StepCoalescer} forms the groups.
      */
     public StreamGroup newGroup(int capacity) {
+        if (layers.length != 1)
+            throw new IllegalArgumentException("grouped steps run one-layer models; this one has " + layers.length + " layers (step its streams one at a time)");
         return new StreamGroup(step, act, capacity);
     }
 
-    /** h [B,T,d] and o [B,T,k] of a forward pass. */
-    public record Sequences(int B, int T, float[] h, float[] o) {}
+    /** h [B,T,d] (the last layer's states), o [B,T,k] and hN [L,B,d] (every layer's final state) of a forward pass. */
+    public record Sequences(int B, int T, float[] h, float[] o, float[] hN) {}
 
-    /** Forward over B sequences of T steps on the calling thread: x [B,T,n], h0 [B,d] or null for zeros. */
+    /**
+     * Forward over B sequences of T steps on the calling thread: x [B,T,n], h0 [L,B,d] (PyTorch's order:
+     * layer, sequence, unit; [B,d] for one layer) or null for zeros.
+     */
     public Sequences forward(float[] x, int B, int T, float[] h0) {
         return forward(x, B, T, h0, Runnable::run, 1);
     }
@@ -172,9 +231,9 @@ public final class InferenceModel implements AutoCloseable {
     public Sequences forward(float[] x, int B, int T, float[] h0, Executor executor, int parts) {
         if (B < 1 || T < 1) throw new IllegalArgumentException("B and T must be at least 1: B=" + B + " T=" + T);
         if ((long) B * T * Math.max(d(), k()) > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("B*T*d is too large for one array");
-        float[] h = new float[B * T * d()], o = new float[B * T * k()];
-        forward(x, B, T, h0, h, o, executor, parts);
-        return new Sequences(B, T, h, o);
+        float[] h = new float[B * T * d()], o = new float[B * T * k()], hN = new float[B * layers() * d()];
+        forward(x, B, T, h0, h, o, hN, executor, parts);
+        return new Sequences(B, T, h, o, hN);
     }
 
     /**
@@ -183,10 +242,19 @@ public final class InferenceModel implements AutoCloseable {
      * zeroing and first touch cost about a tenth of the call here).
      */
     public void forward(float[] x, int B, int T, float[] h0, float[] h, float[] o, Executor executor, int parts) {
-        int n = n(), d = d(), k = k();
+        forward(x, B, T, h0, h, o, null, executor, parts);
+    }
+
+    /** The same, and every layer's final state into hN [L,B,d] unless it is null. */
+    public void forward(float[] x, int B, int T, float[] h0, float[] h, float[] o, float[] hN, Executor executor, int parts) {
+        int n = n(), d = d(), k = k(), L = layers();
         if (B < 1 || T < 1) throw new IllegalArgumentException("B and T must be at least 1: B=" + B + " T=" + T);
         if (x.length != (long) B * T * n) throw new IllegalArgumentException("x has " + x.length + " values, expected B*T*n=" + (long) B * T * n);
-        if (h0 != null && h0.length != (long) B * d) throw new IllegalArgumentException("h0 has " + h0.length + " values, expected B*d=" + (long) B * d);
+        if (h0 != null && h0.length != (long) L * B * d)
+            throw new IllegalArgumentException("h0 has " + h0.length + " values, expected " + (L == 1 ? "B*d=" : "L*B*d=") + (long) L * B * d);
+        if (hN != null && hN.length != (long) L * B * d)
+            throw new IllegalArgumentException("hN has " + hN.length + " values, expected L*B*d=" + (long) L * B * d);
+        if (hN != null && (hN == x || hN == h0 || hN == h || hN == o)) throw new IllegalArgumentException("hN must be an array of its own");
         if (h.length != (long) B * T * d) throw new IllegalArgumentException("h has " + h.length + " values, expected B*T*d=" + (long) B * T * d);
         if (o.length != (long) B * T * k) throw new IllegalArgumentException("o has " + o.length + " values, expected B*T*k=" + (long) B * T * k);
         // x and h0 are read while h and o are written
@@ -197,27 +265,29 @@ public final class InferenceModel implements AutoCloseable {
         if (h0 != null) requireFinite("h0", h0, d, 1);
         if (!pre.isNone()) {
             float[] xn = pre.inputs(x, B, T, n);
-            run(xn, B, T, h0, h, o, executor, parts);
+            run(xn, B, T, h0, h, o, hN, executor, parts);
             pre.outputs(x, o, B, T, k);
         } else {
-            run(x, B, T, h0, h, o, executor, parts);
+            run(x, B, T, h0, h, o, hN, executor, parts);
         }
         // ... and a non-finite result from finite inputs is reported, never returned as if it were an answer
         nonFiniteResult("hidden value", h, d, T);
         nonFiniteResult("output", o, k, T);
+        // the batch path runs one layer, whose final state is the last step of h (the step path wrote hN itself)
+        if (hN != null && batch != null) for (int b = 0; b < B; b++) System.arraycopy(h, (b * T + T - 1) * d, hN, b * d, d);
     }
 
-    private void run(float[] x, int B, int T, float[] h0, float[] h, float[] o, Executor executor, int parts) {
+    private void run(float[] x, int B, int T, float[] h0, float[] h, float[] o, float[] hN, Executor executor, int parts) {
         // split where BatchRunner's groups start, so that any number of parts gives the same bits
         int unit = batch == null ? 1 : BatchRunner.GROUP, units = (B + unit - 1) / unit;
         int p = Math.min(parts, units);
         if (p == 1) {
-            run(x, T, h0, h, o, 0, B);
+            run(x, B, T, h0, h, o, hN, 0, B);
         } else {
             List<CompletableFuture<Void>> tasks = new ArrayList<>();
             for (int i = 0; i < p; i++) {
                 int from = (int) Math.min(B, (long) units * i / p * unit), to = (int) Math.min(B, (long) units * (i + 1) / p * unit);
-                tasks.add(CompletableFuture.runAsync(() -> run(x, T, h0, h, o, from, to), executor));
+                tasks.add(CompletableFuture.runAsync(() -> run(x, B, T, h0, h, o, hN, from, to), executor));
             }
             try {
                 CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).join();
@@ -246,9 +316,9 @@ public final class InferenceModel implements AutoCloseable {
         return "sequence " + row / T + ", step " + row % T + ", index " + i % width;
     }
 
-    private void run(float[] x, int T, float[] h0, float[] h, float[] o, int from, int to) {
+    private void run(float[] x, int B, int T, float[] h0, float[] h, float[] o, float[] hN, int from, int to) {
         if (batch == null) {
-            stepwise(x, T, h0, h, o, from, to);
+            stepwise(x, B, T, h0, h, o, hN, from, to);
             return;
         }
         BatchRunner r = idle.poll();
@@ -260,15 +330,18 @@ public final class InferenceModel implements AutoCloseable {
         }
     }
 
-    /** Sequences one step at a time through the step kernel (kernels without a batch form, e.g. int8). */
-    private void stepwise(float[] x, int T, float[] h0, float[] h, float[] o, int from, int to) {
-        int n = n(), d = d(), k = k();
-        float[] xt = new float[n], ot = new float[k], ht = new float[d];
-        StreamState s = new StreamState(step, act); // x is already as the network sees it
+    /**
+     * Sequences one step at a time through the step kernels (kernels without a batch form, e.g. int8, and
+     * stacked models). h0 and hN are [L,B,d]: sequence b's state is L slices of d, B·d apart.
+     */
+    private void stepwise(float[] x, int B, int T, float[] h0, float[] h, float[] o, float[] hN, int from, int to) {
+        int n = n(), d = d(), k = k(), L = layers();
+        float[] xt = new float[n], ot = new float[k], state = new float[L * d];
+        StreamState s = new StreamState(layers, act, null); // x is already as the network sees it
         for (int b = from; b < to; b++) {
             if (h0 != null) {
-                System.arraycopy(h0, b * d, ht, 0, d);
-                s.restoreState(ht);
+                for (int l = 0; l < L; l++) System.arraycopy(h0, (l * B + b) * d, state, l * d, d);
+                s.restoreState(state);
             } else {
                 s.reset();
             }
@@ -281,16 +354,17 @@ public final class InferenceModel implements AutoCloseable {
                     throw new NonFiniteStateException("sequence " + b + ", step " + t + ": " + e.getMessage());
                 }
                 System.arraycopy(ot, 0, o, r * k, k);
-                s.saveState(ht);
-                System.arraycopy(ht, 0, h, r * d, d);
+                s.saveState(state);
+                System.arraycopy(state, (L - 1) * d, h, r * d, d);
             }
+            if (hN != null) for (int l = 0; l < L; l++) System.arraycopy(state, l * d, hN, (l * B + b) * d, d);
         }
     }
 
     @Override
     public void close() {
         idle.clear();
-        step.close();
+        for (StepKernel l : layers) l.close();
         if (batch != null) batch.close();
         if (blas != null) blas.close();
     }

@@ -16,7 +16,7 @@ public final class ModelMetadata {
     private ModelMetadata() {}
 
     /** Refuses what vecrnn cannot honour; returns the preprocessing the metadata asks for. */
-    public static Preprocessing check(Path file, Map<String, String> metadata, int n, int k) {
+    public static Preprocessing check(Object file, Map<String, String> metadata, int n, int k) {
         String version = metadata.get(VERSION);
         if (version != null && !version.equals(ModelFile.VERSION))
             throw VecrnnException.inFile(file, "metadata " + VERSION + "=" + version + " is not a model version this vecrnn reads (it reads "

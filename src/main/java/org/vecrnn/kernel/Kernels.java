@@ -47,6 +47,16 @@ public final class Kernels {
         return new ScalarBatchKernel(model);
     }
 
+    /**
+     * Step and batch kernels compute one layer: a stacked model is one kernel per layer, each built from
+     * {@link ElmanRnn#layer(int)}. Refusing here keeps a stack from running as its first layer alone.
+     */
+    static void checkOneLayer(ElmanRnn model) {
+        if (model.layers() != 1)
+            throw new IllegalArgumentException("a kernel computes one layer, and this model has " + model.layers()
+                    + "; build one kernel per layer from ElmanRnn.layer(l)");
+    }
+
     /** What was chosen, e.g. "Vector API 512-bit" or "scalar". */
     public static String chosen() {
         return Holder.PROVIDER.name();

@@ -1,15 +1,19 @@
 package org.vecrnn.kernel;
 
 import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Parameters;
 
 /** The batch kernels as plain loops (the reference beside {@link VectorBatchKernel}); strides are d and k. */
 final class ScalarBatchKernel implements BatchKernel {
     private final int n, d, k;
     private final float[] U, W, a, V, b;
+    private final Nonlinearity f;
     private volatile boolean closed;
 
     ScalarBatchKernel(ElmanRnn model) {
+        Kernels.checkOneLayer(model);
+        f = model.nonlinearity();
         Parameters p = model.parameters();
         n = model.n();
         d = model.d();
@@ -39,7 +43,7 @@ final class ScalarBatchKernel implements BatchKernel {
             for (int i = 0; i < d; i++) {
                 float s = 0;
                 for (int j = 0; j < d; j++) s += W[i * d + j] * hPrev[hOff + r * d + j];
-                hNext[nOff + r * d + i] = (float) Math.tanh(s + p[pOff + r * d + i]);
+                hNext[nOff + r * d + i] = f.apply(s + p[pOff + r * d + i]);
             }
         }
     }

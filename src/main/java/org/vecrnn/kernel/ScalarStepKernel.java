@@ -1,20 +1,25 @@
 package org.vecrnn.kernel;
 
 import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Parameters;
 
 /**
- * The fp32 scalar reference: plain loops, float accumulators in index order, {@code Math.tanh}.
+ * The fp32 scalar reference of one layer: plain loops, float accumulators in index order, {@code Math.tanh}
+ * or {@code max(v, 0)}.
  * It is what the Vector API kernel is tested against and what runs when the Vector API is absent or
  * forced off. Weights are heap copies (a reference, not a fast path).
  */
 public final class ScalarStepKernel implements StepKernel {
     private final int n, d, k;
     private final float[] U, W, a, V, b;
+    private final Nonlinearity f;
     /** Set by {@link #close()}: nothing to free, but a closed kernel refuses use like the native ones. */
     private volatile boolean closed;
 
     public ScalarStepKernel(ElmanRnn model) {
+        Kernels.checkOneLayer(model);
+        f = model.nonlinearity();
         Parameters p = model.parameters();
         this.n = model.n();
         this.d = model.d();
@@ -43,7 +48,7 @@ public final class ScalarStepKernel implements StepKernel {
             p += a[i];
             float s = 0;
             for (int j = 0; j < d; j++) s += W[w + j] * h[j];
-            hNext[i] = (float) Math.tanh(s + p);
+            hNext[i] = f.apply(s + p);
         }
     }
 
@@ -56,7 +61,7 @@ public final class ScalarStepKernel implements StepKernel {
             float s = 0;
             int w = i * d;
             for (int j = 0; j < d; j++) s += W[w + j] * h[j];
-            hNext[i] = (float) Math.tanh(s + p[pOff + i]);
+            hNext[i] = f.apply(s + p[pOff + i]);
         }
     }
 
@@ -87,7 +92,7 @@ public final class ScalarStepKernel implements StepKernel {
 
     @Override
     public String describe() {
-        return "fp32 scalar reference";
+        return "fp32 scalar reference" + (f == Nonlinearity.RELU ? " relu" : "");
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Parameters;
 
 /**
@@ -19,8 +20,11 @@ final class VectorBatchKernel implements BatchKernel {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment Ut, Wt, Vt;
     private final float[] aRow, bRow;
+    private final boolean relu;
 
     VectorBatchKernel(ElmanRnn model) {
+        Kernels.checkOneLayer(model);
+        relu = model.nonlinearity() == Nonlinearity.RELU;
         n = model.n();
         d = model.d();
         k = model.k();
@@ -50,11 +54,7 @@ final class VectorBatchKernel implements BatchKernel {
     @Override
     public void recur(float[] hPrev, int hOff, float[] p, int pOff, int rows, float[] hNext, int nOff) {
         VectorGemm.gemm(hPrev, hOff, dP, rows, d, Wt, dP, p, pOff, hNext, nOff, dP);
-        for (int r = 0; r < rows; r++) tanhRow(hNext, nOff + r * dP);
-    }
-
-    private void tanhRow(float[] v, int off) {
-        VectorTanh.apply(v, off, d);
+        for (int r = 0; r < rows; r++) VectorRelu.hidden(relu, hNext, nOff + r * dP, d);
     }
 
     @Override

@@ -8,11 +8,12 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Parameters;
 
 /**
- * The fp32 fused step with the Vector API: {@code h' = tanh(W h + U x + a)} in one pass over the weights,
- * then tanh over the finished vector, then the head {@code V h + b} the same way.
+ * The fp32 fused step of one layer with the Vector API: {@code h' = f(W h + U x + a)} in one pass over the
+ * weights, then f (tanh or relu) over the finished vector, then the head {@code V h + b} the same way.
  *
  * <p>Column form, chosen by measurement. The first version took rows of [W | U] four at a time as dot
  * products (one horizontal reduction per row); at these sizes the rows are short (a few dozen vectors), so
@@ -40,11 +41,14 @@ final class VectorStepKernel implements StepKernel {
     private final Arena arena = Arena.ofShared();
     private final Packed WU, V;
     private final float[] a, b;
+    private final boolean relu;
 
     /** A transposed matrix in column blocks: block i covers output vectors [first[i], first[i] + size[i]) and starts at base[i]. */
     private record Packed(MemorySegment m, ColumnBlocks blocks) {}
 
     VectorStepKernel(ElmanRnn model) {
+        Kernels.checkOneLayer(model);
+        relu = model.nonlinearity() == Nonlinearity.RELU;
         n = model.n();
         d = model.d();
         k = model.k();
@@ -89,14 +93,14 @@ final class VectorStepKernel implements StepKernel {
     @Override
     public void step(float[] h, float[] x, float[] hNext, boolean backward) {
         apply(WU, h, x, a, 0, d, hNext, backward);
-        tanh(hNext, d);
+        VectorRelu.hidden(relu, hNext, 0, d);
     }
 
     @Override
     public void stepProjected(float[] h, float[] p, int pOff, float[] hNext) {
         // U x + a is already in p: only the W rows of each block are read (x = null stops before the U rows)
         apply(WU, h, null, p, pOff, d, hNext, false);
-        tanh(hNext, d);
+        VectorRelu.hidden(relu, hNext, 0, d);
     }
 
     @Override
@@ -108,7 +112,7 @@ final class VectorStepKernel implements StepKernel {
     @Override
     public void stepGroup(float[][] h, float[][] x, float[][] hNext, int m) {
         applyGroup(WU, h, x, a, d, hNext, m);
-        for (int i = 0; i < m; i++) tanh(hNext[i], d);
+        for (int i = 0; i < m; i++) VectorRelu.hidden(relu, hNext[i], 0, d);
     }
 
     @Override
@@ -333,11 +337,6 @@ final class VectorStepKernel implements StepKernel {
         return FloatVector.fromMemorySegment(S, M, off, NATIVE);
     }
 
-    /** v[0, len) = tanh(v[0, len)) in place. */
-    static void tanh(float[] v, int len) {
-        VectorTanh.apply(v, 0, len);
-    }
-
     @Override
     public long weightBytes() {
         return WU.m.byteSize() + V.m.byteSize() + 4L * (d + k);
@@ -345,7 +344,7 @@ final class VectorStepKernel implements StepKernel {
 
     @Override
     public String describe() {
-        return "fp32 Vector API " + S.vectorBitSize() + "-bit" + (VectorTanh.USE_RATIONAL ? "" : " (JDK tanh)");
+        return "fp32 Vector API " + S.vectorBitSize() + "-bit" + (relu ? " relu" : VectorTanh.USE_RATIONAL ? "" : " (JDK tanh)");
     }
 
     @Override

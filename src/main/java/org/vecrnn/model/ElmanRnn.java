@@ -5,11 +5,14 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The seed's Elman RNN, in its own names:
+ * The Elman RNN, in the seed's names, stacked L = 1..{@value Parameters#MAX_LAYERS} layers deep:
  * <pre>
- *   h_t = tanh(W h_{t-1} + U x_t + a)      U: d×n, W: d×d, a: d
- *   o_t = g(V h_t + b)                     V: k×d, b: k
+ *   h_t = f(W h_{t-1} + U x_t + a)         U: d×n, W: d×d, a: d        (the seed: L = 1, f = tanh)
+ *   h^l_t = f(W_l h^l_{t-1} + U_l h^{l-1}_t + a_l)   for layers l = 2..L, U_l: d×d (h^1 = h above)
+ *   o_t = g(V h^L_t + b)                   V: k×d, b: k
  * </pre>
+ * with f = tanh or relu, one for the whole model: PyTorch's {@code nn.RNN(n, d, num_layers=L,
+ * nonlinearity=f)} plus {@code nn.Linear(d, k)}. Layers are numbered from 0 in this API ({@link #U(int)}).
  * Matrices are row-major [out, in]. The parameters live in read-only, 64-byte-aligned native memory
  * (kernels load whole cache lines from it), so one model is immutable and safe to share between threads.
  * {@link #close()} frees that memory; a closed model refuses every use with a clear error.
@@ -20,28 +23,68 @@ public final class ElmanRnn implements AutoCloseable {
 
     private final int n, d, k;
     private final Output output;
+    private final Nonlinearity f;
     private final Arena arena;
-    private final MemorySegment U, W, a, V, b;
+    /** Per layer, from the first. */
+    private final MemorySegment[] U, W, a;
+    private final MemorySegment V, b;
 
-    private ElmanRnn(int n, int d, int k, Output output, Parameters p) {
+    private ElmanRnn(int n, int d, int k, Output output, Nonlinearity f, Parameters p) {
         this.n = n;
         this.d = d;
         this.k = k;
         this.output = output;
+        this.f = f;
         this.arena = Arena.ofShared();
-        this.U = copy(p.U());
-        this.W = copy(p.W());
-        this.a = copy(p.a());
+        int layers = p.layers();
+        U = new MemorySegment[layers];
+        W = new MemorySegment[layers];
+        a = new MemorySegment[layers];
+        for (int l = 0; l < layers; l++) {
+            U[l] = copy(p.U(l));
+            W[l] = copy(p.W(l));
+            a[l] = copy(p.a(l));
+        }
         this.V = copy(p.V());
         this.b = copy(p.b());
     }
 
-    /** A model with sizes n (input), d (hidden), k (output); shapes and values are checked. */
+    /** A tanh model with sizes n (input), d (hidden), k (output); shapes and values are checked. */
     public static ElmanRnn of(int n, int d, int k, Output output, Parameters p) {
+        return of(n, d, k, output, Nonlinearity.TANH, p);
+    }
+
+    /** A model of {@code p.layers()} layers with nonlinearity f; shapes and values are checked. */
+    public static ElmanRnn of(int n, int d, int k, Output output, Nonlinearity f, Parameters p) {
         if (output == null) throw new IllegalArgumentException("output activation is null");
+        if (f == null) throw new IllegalArgumentException("nonlinearity is null");
         p.checkShapes(n, d, k);
         p.checkFinite();
-        return new ElmanRnn(n, d, k, output, p);
+        return new ElmanRnn(n, d, k, output, f, p);
+    }
+
+    /**
+     * Layer l (from 0) with this model's head, as a one-layer model of its own (its input size is n for layer 0,
+     * d above): what a layer's step kernel is built from. The caller closes it.
+     */
+    public ElmanRnn layer(int l) {
+        checkLayer(l);
+        Parameters p = new Parameters(floats(U(l)), floats(W(l)), floats(a(l)), floats(V()), floats(b()));
+        return new ElmanRnn(l == 0 ? n : d, d, k, output, f, p);
+    }
+
+    /**
+     * Refuses a stacked or ReLU model in code that computes one tanh layer, so that it is never run wrong:
+     * {@code what} names that code for the message.
+     */
+    public void requireOneTanhLayer(String what) {
+        if (layers() != 1 || f != Nonlinearity.TANH)
+            throw new IllegalArgumentException(what + " runs a one-layer tanh model; this one has " + layers() + " layer"
+                    + (layers() == 1 ? "" : "s") + " and nonlinearity " + f.id());
+    }
+
+    private void checkLayer(int l) {
+        if (l < 0 || l >= U.length) throw new IllegalArgumentException("layer " + l + " does not exist: the model has " + U.length + " (from 0)");
     }
 
     private MemorySegment copy(float[] values) {
@@ -70,13 +113,23 @@ public final class ElmanRnn implements AutoCloseable {
     public int d() { return d; }
     public int k() { return k; }
     public Output output() { return output; }
+    /** f, the hidden nonlinearity of every layer. */
+    public Nonlinearity nonlinearity() { return f; }
+    /** L, the number of recurrent layers (1 for the seed's model). */
+    public int layers() { return U.length; }
 
-    /** U [d, n], read-only native floats. */
-    public MemorySegment U() { return live(U); }
-    /** W [d, d]. */
-    public MemorySegment W() { return live(W); }
-    /** a [d]. */
-    public MemorySegment a() { return live(a); }
+    /** U [d, n] of the first layer, read-only native floats. */
+    public MemorySegment U() { return U(0); }
+    /** W [d, d] of the first layer. */
+    public MemorySegment W() { return W(0); }
+    /** a [d] of the first layer. */
+    public MemorySegment a() { return a(0); }
+    /** U_l of layer l (from 0): [d, n] for layer 0, [d, d] above. */
+    public MemorySegment U(int l) { checkLayer(l); return live(U[l]); }
+    /** W_l [d, d]. */
+    public MemorySegment W(int l) { checkLayer(l); return live(W[l]); }
+    /** a_l [d]: PyTorch's bias_ih_l + bias_hh_l. */
+    public MemorySegment a(int l) { checkLayer(l); return live(a[l]); }
     /** V [k, d]. */
     public MemorySegment V() { return live(V); }
     /** b [k]. */
@@ -89,7 +142,9 @@ public final class ElmanRnn implements AutoCloseable {
 
     /** A copy of all parameters on the heap (for training, the reference and tests). */
     public Parameters parameters() {
-        return new Parameters(floats(U()), floats(W()), floats(a()), floats(V()), floats(b()));
+        Parameters.Layer[] upper = new Parameters.Layer[U.length - 1];
+        for (int l = 1; l < U.length; l++) upper[l - 1] = new Parameters.Layer(floats(U(l)), floats(W(l)), floats(a(l)));
+        return new Parameters(floats(U()), floats(W()), floats(a()), floats(V()), floats(b()), upper);
     }
 
     private static float[] floats(MemorySegment s) {
@@ -98,7 +153,9 @@ public final class ElmanRnn implements AutoCloseable {
 
     /** Bytes of parameter memory. */
     public long bytes() {
-        return U.byteSize() + W.byteSize() + a.byteSize() + V.byteSize() + b.byteSize();
+        long s = V.byteSize() + b.byteSize();
+        for (int l = 0; l < U.length; l++) s += U[l].byteSize() + W[l].byteSize() + a[l].byteSize();
+        return s;
     }
 
     public boolean isOpen() {
@@ -113,6 +170,6 @@ public final class ElmanRnn implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "ElmanRnn[n=" + n + ", d=" + d + ", k=" + k + ", output=" + output.id() + "]";
+        return "ElmanRnn[n=" + n + ", d=" + d + ", k=" + k + ", layers=" + U.length + ", nonlinearity=" + f.id() + ", output=" + output.id() + "]";
     }
 }

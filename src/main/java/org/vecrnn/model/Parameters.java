@@ -1,48 +1,135 @@
 package org.vecrnn.model;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * θ = (U, W, a, V, b) as plain row-major float arrays: what training updates and what gradients look like.
- * Mutable on purpose (an optimizer writes into it); {@link ElmanRnn} copies it into immutable memory.
+ * θ as plain row-major float arrays: what training updates and what gradients look like. The first layer
+ * and the head keep the seed's names (U, W, a, V, b); a stacked model's layers 2..L follow in {@code upper}
+ * (each {@code U_l} [d, d], {@code W_l} [d, d], {@code a_l} [d]). Mutable on purpose (an optimizer writes into
+ * it); {@link ElmanRnn} copies it into immutable memory.
  */
-public record Parameters(float[] U, float[] W, float[] a, float[] V, float[] b) {
+public record Parameters(float[] U, float[] W, float[] a, float[] V, float[] b, Layer... upper) {
 
-    /** The names of θ in the seed, in a fixed order. */
-    public static final String[] NAMES = {"U", "W", "a", "V", "b"};
-
-    public static Parameters zeros(int n, int d, int k) {
-        return new Parameters(new float[d * n], new float[d * d], new float[d], new float[k * d], new float[k]);
+    /** One upper layer's U_l [d, d], W_l [d, d] and a_l [d]. */
+    public record Layer(float[] U, float[] W, float[] a) {
+        Layer copy() {
+            return new Layer(U.clone(), W.clone(), a.clone());
+        }
     }
 
-    /** The arrays in the order of {@link #NAMES}. */
+    /** The names of a one-layer θ in the seed, in a fixed order. */
+    public static final String[] NAMES = {"U", "W", "a", "V", "b"};
+
+    /** Most layers a model may have. */
+    public static final int MAX_LAYERS = 8;
+
+    public Parameters {
+        if (upper == null) upper = new Layer[0];
+        if (upper.length > MAX_LAYERS - 1) throw new IllegalArgumentException("at most " + MAX_LAYERS + " layers, not " + (upper.length + 1));
+    }
+
+    public static Parameters zeros(int n, int d, int k) {
+        return zeros(n, d, k, 1);
+    }
+
+    /** All zeros for L layers. */
+    public static Parameters zeros(int n, int d, int k, int layers) {
+        Layer[] up = new Layer[layers - 1];
+        for (int l = 0; l < up.length; l++) up[l] = new Layer(new float[d * d], new float[d * d], new float[d]);
+        return new Parameters(new float[d * n], new float[d * d], new float[d], new float[k * d], new float[k], up);
+    }
+
+    /** L, the number of recurrent layers. */
+    public int layers() {
+        return 1 + upper.length;
+    }
+
+    /** U_l, W_l, a_l of layer l (0-based: layer 0 is U, W, a). */
+    public float[] U(int l) { return l == 0 ? U : upper[l - 1].U; }
+    public float[] W(int l) { return l == 0 ? W : upper[l - 1].W; }
+    public float[] a(int l) { return l == 0 ? a : upper[l - 1].a; }
+
+    /**
+     * The names of θ in the order of {@link #all()}: U, W, a, V, b, then U2, W2, a2, ..., UL, WL, aL (the
+     * layers counted from 1, as in the equations). These are also the tensor names of vecrnn's own files.
+     */
+    public static String[] names(int layers) {
+        List<String> s = new ArrayList<>(List.of(NAMES));
+        for (int l = 2; l <= layers; l++) {
+            s.add("U" + l);
+            s.add("W" + l);
+            s.add("a" + l);
+        }
+        return s.toArray(String[]::new);
+    }
+
+    public String[] names() {
+        return names(layers());
+    }
+
+    /** The arrays in the order of {@link #names()}. */
     public float[][] all() {
-        return new float[][] {U, W, a, V, b};
+        float[][] all = new float[5 + 3 * upper.length][];
+        all[0] = U;
+        all[1] = W;
+        all[2] = a;
+        all[3] = V;
+        all[4] = b;
+        for (int l = 0; l < upper.length; l++) {
+            all[5 + 3 * l] = upper[l].U;
+            all[6 + 3 * l] = upper[l].W;
+            all[7 + 3 * l] = upper[l].a;
+        }
+        return all;
+    }
+
+    /** The shapes of {@link #all()} for sizes n, d, k. */
+    public long[][] shapes(int n, int d, int k) {
+        long[][] s = new long[5 + 3 * upper.length][];
+        s[0] = new long[] {d, n};
+        s[1] = new long[] {d, d};
+        s[2] = new long[] {d};
+        s[3] = new long[] {k, d};
+        s[4] = new long[] {k};
+        for (int l = 0; l < upper.length; l++) {
+            s[5 + 3 * l] = new long[] {d, d};
+            s[6 + 3 * l] = new long[] {d, d};
+            s[7 + 3 * l] = new long[] {d};
+        }
+        return s;
     }
 
     public Parameters copy() {
-        return new Parameters(U.clone(), W.clone(), a.clone(), V.clone(), b.clone());
+        Layer[] up = new Layer[upper.length];
+        for (int l = 0; l < up.length; l++) up[l] = upper[l].copy();
+        return new Parameters(U.clone(), W.clone(), a.clone(), V.clone(), b.clone(), up);
     }
 
     void checkShapes(int n, int d, int k) {
         if (n < 1 || d < 1 || k < 1)
             throw new IllegalArgumentException("sizes must be positive: n=" + n + " d=" + d + " k=" + k);
-        long[] want = {(long) d * n, (long) d * d, d, (long) k * d, k};
+        long[][] shapes = shapes(n, d, k);
+        String[] names = names();
         float[][] got = all();
-        for (int i = 0; i < want.length; i++) {
-            if (got[i] == null) throw new IllegalArgumentException(NAMES[i] + " is missing");
-            if (got[i].length != want[i])
-                throw new IllegalArgumentException(NAMES[i] + " has " + got[i].length + " values, expected " + want[i]
+        for (int i = 0; i < got.length; i++) {
+            long want = 1;
+            for (long s : shapes[i]) want *= s;
+            if (got[i] == null) throw new IllegalArgumentException(names[i] + " is missing");
+            if (got[i].length != want)
+                throw new IllegalArgumentException(names[i] + " has " + got[i].length + " values, expected " + want
                         + " for n=" + n + " d=" + d + " k=" + k);
         }
     }
 
     void checkFinite() {
         float[][] got = all();
+        String[] names = names();
         for (int i = 0; i < got.length; i++)
             for (int j = 0; j < got[i].length; j++)
                 if (!Float.isFinite(got[i][j]))
-                    throw new IllegalArgumentException(NAMES[i] + " holds a non-finite value (" + got[i][j] + ") at index " + j);
+                    throw new IllegalArgumentException(names[i] + " holds a non-finite value (" + got[i][j] + ") at index " + j);
     }
 
     /** Σ of squares over all arrays, for gradient clipping by global norm. */
@@ -60,5 +147,10 @@ public record Parameters(float[] U, float[] W, float[] a, float[] V, float[] b) 
     @Override
     public int hashCode() {
         return Arrays.deepHashCode(all());
+    }
+
+    @Override
+    public String toString() {
+        return "Parameters[layers=" + layers() + "]";
     }
 }

@@ -13,6 +13,7 @@ public final class Quantizer {
     private Quantizer() {}
 
     public static QuantizedRnn quantize(ElmanRnn m, Int8Scheme scheme) {
+        m.requireOneTanhLayer("int8 quantization");
         Parameters p = m.parameters();
         int n = m.n(), d = m.d(), k = m.k();
         return QuantizedRnn.of(n, d, k, m.output(), quantize(p.U(), d, n, scheme), quantize(p.W(), d, d, scheme), p.a(),

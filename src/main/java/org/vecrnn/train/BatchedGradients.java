@@ -26,6 +26,7 @@ public record BatchedGradients(double loss, float[] h, float[] z, float[] o, Par
     /** The same with no target before step {@code targetFrom} (see {@link Batch#targetFrom(int)}). */
     public static BatchedGradients compute(Sgemm gemm, SegmentOps ops, ElmanRnn m, float[] x, int B, int T, float[] h0, float[] y,
                                            Topology topology, Loss loss, int targetFrom) {
+        m.requireOneTanhLayer("batched BPTT");
         int n = m.n(), d = m.d(), k = m.k();
         loss.checkCompatible(m.output());
         try (ParamBuffers w = ParamBuffers.of(m.parameters(), n, d, k); ParamBuffers gr = new ParamBuffers(n, d, k);

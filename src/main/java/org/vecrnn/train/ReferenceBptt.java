@@ -36,6 +36,7 @@ public final class ReferenceBptt {
     }
 
     public static ReferenceBptt of(ElmanRnn m) {
+        m.requireOneTanhLayer("the reference BPTT");
         Parameters p = m.parameters();
         return new ReferenceBptt(m.n(), m.d(), m.k(), m.output(), wide(p.U()), wide(p.W()), wide(p.a()), wide(p.V()), wide(p.b()));
     }
