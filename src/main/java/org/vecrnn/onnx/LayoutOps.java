@@ -71,6 +71,7 @@ final class LayoutOps {
             if (starts == null || ends == null) throw node.refuse("has no starts or ends");
         }
         Value v = node.required(0, "data");
+        if (ShapeOps.isShapeWork(v)) return new Value[] {v};
         if (!(v instanceof Value.GraphInput in) || in.swapped())
             throw node.refuse("slices " + v.describe() + "; only a stacked initial state [L, B, d] is sliced, one layer at a time");
         boolean oneAxis0 = starts.length == 1 && ends.length == 1 && (axes == null || (axes.length == 1 && normalise(axes[0], 3) == 0))
@@ -87,6 +88,7 @@ final class LayoutOps {
     /** Concat on axis 0 of consecutive layers' final states [1, B, d]: h_n [L, B, d]. */
     static Value[] concat(OnnxNode node, WalkState state) {
         node.onlyAttributes(Set.of("axis"));
+        if (node.inputCount() > 0 && shapeInts(node)) return new Value[] {ShapeOps.INTS};
         long axis = node.intAttribute("axis", Long.MIN_VALUE);
         if (axis == Long.MIN_VALUE || normalise(axis, 3) != 0) throw node.refuse("axis " + (axis == Long.MIN_VALUE ? "absent" : axis) + "; only the layers' final states are stacked, on axis 0");
         int from = -1, next = -1;
@@ -101,10 +103,22 @@ final class LayoutOps {
         return new Value[] {new Value.FinalStates(from, next - 1)};
     }
 
+    /** Whether every input is shape integers or an integer constant, with at least one of the first kind. */
+    private static boolean shapeInts(OnnxNode node) {
+        boolean any = false;
+        for (int i = 0; i < node.inputCount(); i++) {
+            Value v = node.input(i);
+            if (v instanceof Value.ShapeInts) any = true;
+            else if (!(v instanceof Value.Constant c && c.tensor().longs() != null)) return false;
+        }
+        return any;
+    }
+
     /** Gather of index -1 on the time axis: the last state of a layer, [B, d] (a many-to-one head reads it). */
     static Value[] gather(OnnxNode node, WalkState state) {
         node.onlyAttributes(Set.of("axis"));
         Value v = node.required(0, "data");
+        if (v instanceof Value.ShapeInts) return new Value[] {v};
         OnnxTensor index = node.constant(1, "indices");
         if (!(v instanceof Value.Sequence s)) throw node.refuse("gathers from " + v.describe() + "; only the last step of a layer's states is taken");
         long axis = normalise(node.intAttribute("axis", 0), 3);

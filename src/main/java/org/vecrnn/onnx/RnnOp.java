@@ -93,7 +93,7 @@ final class RnnOp {
     /** initial_h: absent (zeros), a graph input of its own, or this layer's slot of a stacked one; returns its name. */
     private static String initialState(OnnxNode node, WalkState state, int level, int layout) {
         Value h = node.input(5);
-        if (h == null) return null;
+        if (h == null || h instanceof Value.Zeros) return null;
         if (h instanceof Value.GraphInput in && !in.swapped()) {
             if (in.name().equals(state.x)) throw node.refuse("initial_h is '" + in.name() + "', the input sequence");
             if (state.wholeStateInputs.contains(in.name()))

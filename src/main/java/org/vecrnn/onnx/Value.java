@@ -28,6 +28,23 @@ sealed interface Value {
         }
     }
 
+    /**
+     * Integers computed from tensor shapes (Shape, then Gather, Unsqueeze, Concat, Cast): how PyTorch sizes the
+     * zero initial state of an RNN called without one. Only ConstantOfShape reads them.
+     */
+    record ShapeInts() implements Value {
+        public String describe() {
+            return "integers computed from shapes";
+        }
+    }
+
+    /** A tensor of zeros (ConstantOfShape with value 0): as an initial state, the same as none. */
+    record Zeros() implements Value {
+        public String describe() {
+            return "zeros";
+        }
+    }
+
     /** A sequence of states [T, B, d] (time-major) or [B, T, d] of layer {@code level} (level 0 is never one). */
     record Sequence(int level, boolean timeMajor) implements Value {
         public String describe() {

@@ -86,6 +86,39 @@ class OnnxImportFormsTest {
         }
     }
 
+    /** An RNN called without h0 as PyTorch writes it: zeros sized from the input's shape (Shape, Gather, Unsqueeze, Concat, ConstantOfShape). */
+    @Test
+    void zeroInitialStateSizedFromTheInput() {
+        HandGraph hg = new HandGraph(6);
+        hg.initialState = false;
+        var m = hg.model().toBuilder();
+        var g = m.getGraphBuilder();
+        var zero = org.vecrnn.onnx.proto.OnnxProto.TensorProto.newBuilder().setDataType(1).addDims(1).addFloatData(0);
+        List<org.vecrnn.onnx.proto.OnnxProto.NodeProto> sizing = List.of(
+                node("Shape", "shape", List.of("x"), "x_shape"),
+                node("Constant", "one", List.of(), "one", scalar(1)),
+                node("Gather", "batch", List.of("x_shape", "one"), "batch"),
+                node("Unsqueeze", "batch_1d", List.of("batch", "axes0"), "batch_1d"),
+                node("Concat", "size", List.of("dirs", "batch_1d", "hidden"), "size", OnnxGraph.attr("axis", 0)),
+                node("ConstantOfShape", "zeros", List.of("size"), "h_zero",
+                        AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR).setT(zero).build()));
+        for (int i = 0; i < sizing.size(); i++) g.addNode(i, sizing.get(i));
+        g.addInitializer(int64("axes0", 0)).addInitializer(int64("dirs", 1)).addInitializer(int64("hidden", hg.d));
+        for (var n : g.getNodeBuilderList()) if (n.getOpType().equals("RNN")) n.setInput(5, "h_zero");
+        OnnxImport.Imported im = OnnxImport.read(HandGraph.write(tmp.resolve("zeros.onnx"), m.build()));
+        assertWeights(hg, im, true);
+    }
+
+    private static org.vecrnn.onnx.proto.OnnxProto.NodeProto node(String op, String name, List<String> in, String out, AttributeProto... attrs) {
+        var n = org.vecrnn.onnx.proto.OnnxProto.NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(in).addOutput(out);
+        for (AttributeProto a : attrs) n.addAttribute(a);
+        return n.build();
+    }
+
+    private static org.vecrnn.onnx.proto.OnnxProto.TensorProto int64(String name, long v) {
+        return org.vecrnn.onnx.proto.OnnxProto.TensorProto.newBuilder().setName(name).setDataType(7).addDims(1).addInt64Data(v).build();
+    }
+
     private static AttributeProto scalar(long v) {
         var t = org.vecrnn.onnx.proto.OnnxProto.TensorProto.newBuilder().setDataType(7).addInt64Data(v);
         return AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR).setT(t).build();

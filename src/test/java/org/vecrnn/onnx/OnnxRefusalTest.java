@@ -137,6 +137,19 @@ class OnnxRefusalTest {
     }
 
     @Test
+    void aNonZeroFilledInitialState() {
+        refusedModel(m -> {
+            var g = m.getGraphBuilder();
+            var seven = TensorProto.newBuilder().setDataType(1).addDims(1).addFloatData(7);
+            g.addInitializer(TensorProto.newBuilder().setName("size").setDataType(7).addDims(3).addInt64Data(1).addInt64Data(2).addInt64Data(4));
+            g.addNode(0, org.vecrnn.onnx.proto.OnnxProto.NodeProto.newBuilder().setOpType("ConstantOfShape").setName("sevens").addInput("size").addOutput("h7")
+                    .addAttribute(org.vecrnn.onnx.proto.OnnxProto.AttributeProto.newBuilder().setName("value")
+                            .setType(org.vecrnn.onnx.proto.OnnxProto.AttributeProto.AttributeType.TENSOR).setT(seven)));
+            g.getNodeBuilder(1).setInput(5, "h7");
+        }, "node \"sevens\": op ConstantOfShape: fills with a value other than 0");
+    }
+
+    @Test
     void squeezeWithoutAxes() {
         refusedModel(m -> {
             var sq = m.getGraphBuilder().getNodeBuilder(1);
