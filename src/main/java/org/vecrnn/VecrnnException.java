@@ -17,7 +17,7 @@ public class VecrnnException extends RuntimeException {
     }
 
     /** Control characters escaped (a word or tensor name from a file may hold a newline), length capped. */
-    static String oneLine(String m) {
+    public static String oneLine(String m) {
         if (m == null) return null;
         StringBuilder sb = new StringBuilder(Math.min(m.length(), MAX_MESSAGE + 16));
         for (int i = 0; i < m.length() && sb.length() < MAX_MESSAGE; i++) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.vecrnn.io.ModelFile;
+import org.vecrnn.io.OutputPath;
 import org.vecrnn.io.QuantizedModelFile;
 import org.vecrnn.io.SafeTensorsWriter;
 import org.vecrnn.io.SequenceFile;
@@ -36,6 +37,8 @@ final class ForwardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OutputPath.refuseSameFile("--output", output, "--model", model);
+        OutputPath.refuseSameFile("--output", output, "--input", input);
         try (InferenceModel im = InferenceModel.load(model, !raw)) {
             SequenceFile in = SequenceFile.inputs(input, im.n(), im.d(), im.layers());
             InferenceModel.Sequences f = im.forward(in.x(), in.B(), in.T(), in.h0());

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.vecrnn.io.ModelFile;
+import org.vecrnn.io.OutputPath;
 import org.vecrnn.io.SafeTensorsWriter;
 import org.vecrnn.io.SequenceFile;
 import org.vecrnn.io.Tensor;
@@ -41,6 +42,8 @@ final class GradCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OutputPath.refuseSameFile("--output", output, "--model", model);
+        OutputPath.refuseSameFile("--output", output, "--data", data);
         ModelFile.Loaded loaded = ModelFile.read(model);
         try (ElmanRnn m = loaded.model()) {
             loss.checkCompatible(m.output());

@@ -7,6 +7,7 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.vecrnn.VecrnnException;
+import org.vecrnn.io.SameFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,7 +15,8 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code vecrnn} command line. Exit codes: 0 done; 1 bad input or data (one line on stderr naming the
- * file and the problem, no stack trace); 2 usage error (with the usage text).
+ * file and the problem, no stack trace; also a failed write to stdout); 2 usage error (with the usage text,
+ * or one line for an output that is the same file as an input); 141 stdout closed by its reader (a pipe).
  */
 @Command(name = "vecrnn", mixinStandardHelpOptions = true, version = "vecrnn 0.1.0",
         description = "Elman recurrent neural networks on the JVM.",
@@ -46,7 +48,7 @@ public final class Main implements Runnable {
         // the library logs its start-up choices through System.Logger; on the command line each is one plain line
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null)
             System.setProperty("java.util.logging.SimpleFormatter.format", "%5$s%6$s%n");
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        System.exit(run(args, CheckedOutput.stdout(), new PrintWriter(System.err, true)));
     }
 
     /** Runs one command line with the given output streams and returns its exit code (for tests too). */
@@ -57,6 +59,11 @@ public final class Main implements Runnable {
         cl.setUsageHelpAutoWidth(true);
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof SameFileException) {
+                err.println("vecrnn " + cmd.getCommandName() + ": " + e.getMessage());
+                err.flush();
+                return 2; // a usage error: the same command with another path works
+            }
             if (e instanceof VecrnnException || e instanceof IllegalArgumentException) {
                 err.println("vecrnn " + cmd.getCommandName() + ": " + e.getMessage());
                 err.flush();
@@ -64,7 +71,14 @@ public final class Main implements Runnable {
             }
             throw e;
         });
-        return cl.execute(args);
+        int code = cl.execute(args);
+        out.flush();
+        if (code == 0 && CheckedOutput.failed(out)) { // a command that failed has said why already
+            CommandLine.ParseResult parsed = cl.getParseResult();
+            String command = parsed != null && parsed.subcommand() != null ? parsed.subcommand().commandSpec().name() : "";
+            return CheckedOutput.exitCode(command, out, err);
+        }
+        return code;
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.vecrnn.VecrnnException;
 import org.vecrnn.io.ModelFile;
+import org.vecrnn.io.OutputPath;
 import org.vecrnn.io.QuantizedModelFile;
 import org.vecrnn.io.SequenceFile;
 import org.vecrnn.kernel.Int8Kernels;
@@ -50,6 +51,8 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OutputPath.refuseSameFile("--output", output, "--model", model);
+        OutputPath.refuseSameFile("--output", output, "--input", input);
         PrintWriter out = spec.commandLine().getOut();
         ModelFile.Loaded loaded = ModelFile.read(model);
         try (ElmanRnn m = loaded.model()) {
@@ -74,6 +77,7 @@ final class QuantizeCommand implements Callable<Integer> {
 
     private static long size(Path p) {
         try {
+            if (!Files.isRegularFile(p)) return -1; // written to stdout, a FIFO or a device
             return Files.size(p);
         } catch (IOException e) {
             throw VecrnnException.inFile(p, "cannot read its size: " + e.getMessage());

@@ -10,6 +10,7 @@ import org.vecrnn.VecrnnException;
 import org.vecrnn.blas.Blas;
 import org.vecrnn.io.CsvTable;
 import org.vecrnn.io.ModelFile;
+import org.vecrnn.io.OutputPath;
 import org.vecrnn.kernel.SegmentOps;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Loss;
@@ -182,6 +183,12 @@ final class TrainCommand implements Callable<Integer> {
         Trainer.Config config = new Trainer.Config(d, e, rate, opt, momentum, c, seed, sched, pat, maxSeconds);
         Blas.setThreads(threads);
         Path ckpt = checkpoint != null ? checkpoint : output.resolveSibling(output.getFileName() + ".ckpt");
+        for (Path in : new Path[] {source.train, test, series}) {
+            String inName = in == source.train ? "--train" : in == test ? "--test" : "--series";
+            OutputPath.refuseSameFile("--output", output, inName, in);
+            OutputPath.refuseSameFile("--checkpoint", ckpt, inName, in);
+        }
+        OutputPath.refuseSameFile("--checkpoint", ckpt, "--output", output);
         try (Task task = task(name, d, b, vf)) {
             Progress progress = Progress.forStderr(name.equals("chars") ? "char" : "seq");
             SegmentOps ops = Trainer.segmentOps(e, task.train(), d);

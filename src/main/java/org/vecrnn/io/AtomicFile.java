@@ -3,16 +3,27 @@ package org.vecrnn.io;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.vecrnn.VecrnnException;
 
 /**
  * Writes a file so that readers only ever see the old complete file or the new complete one: the bytes go
  * to a temporary file beside the target, are forced to disk, and the temporary file is renamed over the
- * target. A failure removes the temporary file and leaves the target as it was.
+ * target. A failure removes the temporary file and leaves the target as it was. The path is resolved first
+ * ({@link OutputPath}): a symbolic link's target is replaced (the link stays), a FIFO, a character device
+ * or stdout is written in place.
+ *
+ * <p>Temporary files are named {@code .NAME.vecrnn-PID-RANDOM.tmp}. SIGINT and SIGTERM remove the ones
+ * being written (a shutdown hook); after a SIGKILL or a power cut the next write to the same target
+ * removes those whose process is gone (and those of the older {@code .NAME.RANDOM.tmp} form).
  */
 public final class AtomicFile {
     private AtomicFile() {}
@@ -22,14 +33,55 @@ public final class AtomicFile {
         void write(FileChannel out) throws IOException;
     }
 
+    /** Temporary files being written now: the shutdown hook removes them. */
+    private static final Set<Path> WRITING = ConcurrentHashMap.newKeySet();
+
+    private static final class Hook {
+        static {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                for (Path p : WRITING) {
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException ignored) {
+                        // exiting: nothing else to do
+                    }
+                }
+            }, "vecrnn-remove-temporary-files"));
+        }
+
+        static void install() {}
+    }
+
     public static void write(Path target, Body body) {
-        Path abs = target.toAbsolutePath();
+        OutputPath.Target t;
+        try {
+            t = OutputPath.resolve(target);
+        } catch (IOException e) {
+            throw VecrnnException.inFile(target, "cannot write: " + FileKind.reason(e));
+        }
+        if (t.direct()) writeInPlace(target, t.path(), body);
+        else replace(target, t.path(), body);
+    }
+
+    /** A FIFO, a character device or stdout: written as it is, no force (they cannot be synced). */
+    private static void writeInPlace(Path target, Path path, Body body) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            body.write(ch);
+        } catch (IOException e) {
+            throw VecrnnException.inFile(OutputPath.shown(target), "cannot write: " + FileKind.reason(e));
+        }
+    }
+
+    private static void replace(Path target, Path abs, Body body) {
         Path dir = abs.getParent();
         Path tmp = null;
+        Hook.install();
         try {
             if (dir != null && !Files.isDirectory(dir)) throw VecrnnException.inFile(target, "folder " + dir + " does not exist");
-            if (Files.isDirectory(abs)) throw VecrnnException.inFile(target, "is a folder, not a file");
-            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            String name = abs.getFileName().toString();
+            removeLeftovers(dir, name);
+            tmp = Files.createTempFile(dir, "." + name + ".vecrnn-" + ProcessHandle.current().pid() + "-", ".tmp");
+            WRITING.add(tmp);
             keepPermissions(abs, tmp);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 body.write(ch);
@@ -40,10 +92,11 @@ public final class AtomicFile {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
+            WRITING.remove(tmp);
             tmp = null;
             syncDirectory(dir);
         } catch (IOException e) {
-            throw VecrnnException.inFile(target, "cannot write: " + e);
+            throw VecrnnException.inFile(target, "cannot write: " + FileKind.reason(e));
         } finally {
             if (tmp != null) {
                 try {
@@ -51,8 +104,31 @@ public final class AtomicFile {
                 } catch (IOException ignored) {
                     // the original failure is the one to report
                 }
+                WRITING.remove(tmp);
             }
         }
+    }
+
+    /**
+     * Removes the temporary files of earlier writes to {@code name} that never finished (killed with
+     * SIGKILL, a crash, a power cut): those of processes no longer alive, and the older unnamed form.
+     */
+    static void removeLeftovers(Path dir, String name) {
+        Pattern mine = Pattern.compile("\\." + Pattern.quote(name) + "\\.(?:vecrnn-(\\d+)-)?\\d+\\.tmp");
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "." + globQuote(name) + ".*.tmp")) {
+            for (Path p : ds) {
+                Matcher m = mine.matcher(p.getFileName().toString());
+                if (!m.matches() || !Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+                if (m.group(1) != null && ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false)) continue;
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | NumberFormatException ignored) {
+            // tidying is a courtesy: the write itself goes on
+        }
+    }
+
+    private static String globQuote(String s) {
+        return s.replaceAll("([\\\\*?\\[\\]{}])", "\\\\$1");
     }
 
     /** A temporary file is private (0600); the result gets the target's permissions, or rw-r--r-- when new. */

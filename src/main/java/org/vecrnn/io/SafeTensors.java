@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
@@ -25,9 +26,10 @@ import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.json.JsonFactory;
 
 /**
- * A safetensors file, memory-mapped and validated: every header field is checked before any tensor is
- * touched, so a bad file is refused with one line that names it and the problem. Tensors are views of the
- * mapping (no copy); they are valid until {@link #close()}.
+ * A safetensors file, read and validated: every header field is checked before any tensor is read, so a
+ * bad file is refused with one line that names it and the problem. The data block is read into native
+ * memory (not mapped: a mapped file that another program truncates faults); tensors are views of it, valid
+ * until {@link #close()}. A path that is not a regular file (a FIFO, a device, a folder) is refused at once.
  *
  * <p>Format: an 8-byte little-endian header length N, N bytes of JSON
  * {@code {"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {..}}}, then the data
@@ -38,6 +40,8 @@ public final class SafeTensors implements AutoCloseable {
     public static final long MAX_HEADER_BYTES = 100L << 20;
     public static final int MAX_TENSORS = 100_000;
     public static final int MAX_RANK = 8;
+    /** Elements of one tensor: it is read into one Java array, and the largest the JVM makes is a few short of 2^31 - 1. */
+    public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
     static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -82,18 +86,29 @@ public final class SafeTensors implements AutoCloseable {
     }
 
     private static SafeTensors open(Path path, Arena arena) {
+        try {
+            // before opening: opening a FIFO would wait for a writer, reading a device would never end
+            FileKind.requireReadableFile(path);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 8) throw VecrnnException.inFile(path, "not a safetensors file: " + size + " bytes, shorter than the 8-byte header length");
-            MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asReadOnly();
-            long n = file.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(path, ch, len, 0, size);
+            long n = len.getLong(0);
             if (n < 2 || n > MAX_HEADER_BYTES)
-                throw VecrnnException.inFile(path, "header length " + Long.toUnsignedString(n) + " is out of range (2 to " + MAX_HEADER_BYTES + " bytes)");
+                throw VecrnnException.inFile(path, "not a safetensors file: its first 8 bytes give a header length of " + Long.toUnsignedString(n)
+                        + " bytes, out of range (2 to " + MAX_HEADER_BYTES + ")");
             if (n > size - 8)
                 throw VecrnnException.inFile(path, "header length " + n + " is larger than the file (" + size + " bytes): truncated?");
-            byte[] header = file.asSlice(8, n).toArray(ValueLayout.JAVA_BYTE);
-            MemorySegment data = file.asSlice(8 + n);
-            Header h = parseHeader(path, header, data.byteSize());
+            byte[] header = new byte[(int) n];
+            readFully(path, ch, ByteBuffer.wrap(header), 8, size);
+            long dataBytes = size - 8 - n;
+            Header h = parseHeader(path, header, dataBytes);
+            MemorySegment data = read(path, ch, 8 + n, dataBytes, size, arena);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (Entry e : h.entries)
                 tensors.put(e.name, new Tensor(e.name, e.dtype, e.shape, data.asSlice(e.begin, e.end - e.begin)));
@@ -103,11 +118,47 @@ public final class SafeTensors implements AutoCloseable {
             throw VecrnnException.inFile(path, "no such file");
         } catch (IOException e) {
             arena.close();
-            throw VecrnnException.inFile(path, "cannot read: " + e.getMessage());
+            throw VecrnnException.inFile(path, "cannot read: " + FileKind.reason(e));
         } catch (RuntimeException e) {
             arena.close();
             throw e;
         }
+    }
+
+    /**
+     * The data block, read (not mapped) into the arena's memory: a file that another program truncates or
+     * rewrites while it is loaded then gives a short read and a clear error, where a mapping would fault
+     * (an InternalError, which a service catching Exception does not survive).
+     */
+    private static MemorySegment read(Path path, FileChannel ch, long from, long bytes, long size, Arena arena) throws IOException {
+        MemorySegment data;
+        try {
+            data = arena.allocate(Math.max(1, bytes), 64).asSlice(0, bytes);
+        } catch (OutOfMemoryError e) {
+            throw VecrnnException.inFile(path, "its " + bytes + " bytes of tensors do not fit in the memory available");
+        }
+        for (long at = 0; at < bytes; ) {
+            long chunk = Math.min(bytes - at, 1 << 30);
+            ByteBuffer b = data.asSlice(at, chunk).asByteBuffer();
+            readFully(path, ch, b, from + at, size);
+            at += chunk;
+        }
+        if (ch.size() != size) throw changed(path, size, ch.size());
+        return data.asReadOnly();
+    }
+
+    private static void readFully(Path path, FileChannel ch, ByteBuffer b, long position, long size) throws IOException {
+        long at = position;
+        while (b.hasRemaining()) {
+            int r = ch.read(b, at);
+            if (r < 0) throw changed(path, size, ch.size());
+            at += r;
+        }
+    }
+
+    private static VecrnnException changed(Path path, long was, long now) {
+        return VecrnnException.inFile(path, "the file changed while it was read (" + was + " bytes, now " + now
+                + "): another program is writing it; load it again once it is complete");
     }
 
     private record Entry(String name, DType dtype, long[] shape, long begin, long end) {}
@@ -182,6 +233,12 @@ public final class SafeTensors implements AutoCloseable {
                 throw VecrnnException.inFile(path, where + ": shape " + java.util.Arrays.toString(shape) + " overflows a 64-bit element count");
             }
         }
+        if (elements > MAX_ELEMENTS)
+            throw VecrnnException.inFile(path, where + ": shape " + java.util.Arrays.toString(shape) + " has " + elements
+                    + " elements, more than vecrnn loads in one tensor (" + MAX_ELEMENTS + ", the largest Java array)");
+        if (elements * dtype.bytes() > Runtime.getRuntime().maxMemory())
+            throw VecrnnException.inFile(path, where + " needs " + elements * dtype.bytes() + " bytes, more than this JVM's largest heap ("
+                    + Runtime.getRuntime().maxMemory() + " bytes; raise it with -Xmx)");
         long begin = offsets[0], end = offsets[1];
         if (begin > end) throw VecrnnException.inFile(path, where + ": data_offsets [" + begin + ", " + end + "] run backwards");
         long want;

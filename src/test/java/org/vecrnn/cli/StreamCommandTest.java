@@ -87,8 +87,8 @@ class StreamCommandTest {
             }
             assertEquals(expected, answers, "the good lines are answered as if the bad ones were absent");
             assertTrue(err.contains("line 2: expected 19 numbers, found 3"), err);
-            assertTrue(err.contains("line 4: value 1 is not a number: 'abc'"), err);
-            assertTrue(err.contains("line 5: value 1 is not finite: 'NaN'"), err);
+            assertTrue(err.contains("line 4: value 1 is not a number in decimal or scientific notation: 'abc'"), err);
+            assertTrue(err.contains("line 5: value 1 is not a number in decimal or scientific notation: 'NaN'"), err);
         } finally {
             p.destroyForcibly();
         }

@@ -12,7 +12,10 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Map;
 import org.vecrnn.io.SafeTensors;
+import org.vecrnn.io.SafeTensorsWriter;
+import org.vecrnn.io.Tensor;
 
 /** A writer killed with SIGKILL at random moments leaves either the old complete file or the new one. */
 class KillWriterTest {
@@ -53,6 +56,33 @@ class KillWriterTest {
         try (var s = Files.list(tmp)) {
             List<Path> others = s.filter(p -> !p.equals(target)).toList();
             for (Path o : others) assertTrue(o.getFileName().toString().matches("\\.model\\.safetensors\\..*\\.tmp"), o.toString());
+        }
+        // and the next write to the same target removes them
+        SafeTensorsWriter.write(target, List.of(Tensor.of("x", new float[] {1}, 1)), Map.of("version", "0"));
+        try (var s = Files.list(tmp)) {
+            assertEquals(List.of(target), s.toList(), "leftovers of the killed writers");
+        }
+    }
+
+    /** SIGTERM (and SIGINT: the same shutdown hook) in the middle of a write removes the temporary file. */
+    @Test
+    void terminatedWriterRemovesItsTemporaryFile() throws Exception {
+        Path target = tmp.resolve("hung.safetensors");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), AtomicWriterProcess.class.getName(),
+                target.toString(), "hang").redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+            assertEquals("writing", out.readLine());
+            try (var s = Files.list(tmp)) {
+                assertEquals(1, s.filter(f -> f.getFileName().toString().startsWith(".hung.safetensors.")).count(), "a temporary file is being written");
+            }
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            p.destroyForcibly();
+        }
+        try (var s = Files.list(tmp)) {
+            assertEquals(List.of(), s.toList(), "nothing left behind: no target, no temporary file");
         }
     }
 }

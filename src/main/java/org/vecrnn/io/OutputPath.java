@@ -1,0 +1,71 @@
+package org.vecrnn.io;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.vecrnn.VecrnnException;
+
+/**
+ * Where an output path really leads, and whether it may be written at all. Every command that writes a
+ * file calls {@link #refuseSameFile} for each of its inputs before it reads anything, and writes through
+ * {@link AtomicFile}, which resolves the path with {@link #resolve}:
+ * <ul>
+ * <li>a regular file, or a new one: a temporary file in the same folder, renamed over it;</li>
+ * <li>a symbolic link: followed, and its final target replaced the same way (the link stays a link);</li>
+ * <li>a FIFO, a character device (e.g. /dev/null), {@code -} or /dev/stdout: written in place, since
+ *     renaming over them would replace the device or pipe with a regular file;</li>
+ * <li>a folder, a socket or a block device: refused.</li>
+ * </ul>
+ */
+public final class OutputPath {
+    private OutputPath() {}
+
+    /** The resolved output: {@code path} is replaced by a rename, or written in place when {@code direct}. */
+    record Target(Path path, boolean direct) {}
+
+    /** The paths that stand for this process's standard output. */
+    public static boolean isStdout(Path p) {
+        String s = p.toString();
+        return s.equals("-") || s.equals("/dev/stdout") || s.equals("/dev/fd/1") || s.equals("/proc/self/fd/1");
+    }
+
+    /** The name to show for an output in a message: "stdout" for the standard output. */
+    public static String shown(Path p) {
+        return isStdout(p) ? "stdout" : p.toString();
+    }
+
+    /**
+     * Refuses an output that is the same file as an input, compared by file identity (device and inode),
+     * so hard links, symbolic links and {@code ..} in either path count: writing it would destroy the input.
+     * Throws {@link SameFileException} (exit 2 on the command line). Call it before reading the input.
+     * Either path may be null (an option not given). Also for two outputs of one command (equal paths count
+     * then too, before either exists).
+     */
+    public static void refuseSameFile(String outputName, Path output, String inputName, Path input) {
+        if (output == null || input == null || isStdout(output)) return;
+        boolean same;
+        try {
+            same = output.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize())
+                    || Files.exists(output) && Files.exists(input) && Files.isSameFile(output, input);
+        } catch (IOException e) {
+            return; // cannot be compared: then it cannot be opened either, and that error says why
+        }
+        if (same)
+            throw new SameFileException(outputName + " " + output + " is the same file as " + inputName + " " + input
+                    + ": writing it would destroy the input; choose another path for " + outputName);
+    }
+
+    /** The output's real destination (symbolic links followed) and how to write it; see the class comment. */
+    static Target resolve(Path output) throws IOException {
+        if (isStdout(output)) return new Target(Path.of("/dev/stdout"), true);
+        Path p = output.toAbsolutePath();
+        for (int hops = 0; Files.isSymbolicLink(p); hops++) {
+            if (hops == 40) throw VecrnnException.inFile(output, "too many levels of symbolic links");
+            p = p.resolveSibling(Files.readSymbolicLink(p));
+        }
+        String kind = FileKind.of(p);
+        if (kind == null || kind.equals(FileKind.REGULAR)) return new Target(p, false);
+        if (kind.equals(FileKind.FIFO) || kind.equals(FileKind.CHAR_DEVICE)) return new Target(p, true);
+        throw VecrnnException.inFile(output, "is " + kind + "; an output must be a file, a FIFO, a character device or - (stdout)");
+    }
+}
