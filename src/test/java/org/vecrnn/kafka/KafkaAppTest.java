@@ -272,6 +272,26 @@ class KafkaAppTest {
         assertTrue(err2.toString().contains("sasl.jaas.config=[hidden]") && !err2.toString().contains("secret-value"), err2.toString());
     }
 
+    @Test
+    void aLoginWithoutRightsOrAWrongPasswordIsOneClearLine() throws Exception {
+        broker.createTopic("secured-in", 1);
+        Path model = KafkaModels.write(dir, "m.safetensors", N, D, K, 41, false);
+        for (String password : List.of(LocalBroker.PASSWORD, "wrong-password")) {
+            Path cfg = dir.resolve("sasl.properties");
+            Files.writeString(cfg, "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\ndefault.api.timeout.ms=20000\nrequest.timeout.ms=20000\n"
+                    + "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + LocalBroker.USER
+                    + "\" password=\"" + password + "\";\n");
+            StringWriter err = new StringWriter();
+            int rc = Main.run(new String[] {"kafka", "--model", model.toString(), "--bootstrap-servers", broker.saslBootstrap(), "--input-topic", "secured-in",
+                    "--output-topic", "secured-in", "--application-id", "s", "--config", cfg.toString(), "--state-dir", dir.resolve("s").toString()},
+                    new PrintWriter(new StringWriter()), new PrintWriter(err));
+            String text = err.toString();
+            assertEquals(1, rc, text);
+            assertTrue(text.contains(password.equals(LocalBroker.PASSWORD) ? "not authorised on " : "could not authenticate"), text);
+            assertTrue(!text.contains(password), "the password is never printed: " + text);
+        }
+    }
+
     static String header(ConsumerRecord<String, byte[]> r, String name) {
         Header h = r.headers().lastHeader(name);
         assertTrue(h != null, "no header " + name);

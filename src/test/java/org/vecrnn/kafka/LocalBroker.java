@@ -52,21 +52,31 @@ final class LocalBroker implements AutoCloseable {
 
     private final KafkaRaftServer server;
     private final Path dir;
-    private final String bootstrap;
+    private final String bootstrap, saslBootstrap;
+    /** The one user of the SASL listener: known to the broker, granted nothing. */
+    static final String USER = "alice", PASSWORD = "alice-password";
 
     LocalBroker() throws Exception {
         dir = Files.createTempDirectory("vecrnn-kafka-broker");
-        int brokerPort = freePort(), controllerPort = freePort();
+        int brokerPort = freePort(), saslPort = freePort(), controllerPort = freePort();
         bootstrap = "127.0.0.1:" + brokerPort;
+        saslBootstrap = "127.0.0.1:" + saslPort;
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + bootstrap);
+        // PLAINTEXT for the tests' own clients and the apps (ANONYMOUS, a super user); SASL_PLAINTEXT for a
+        // user without rights, so that the refusals of a secured cluster can be tested too
+        p.put("listeners", "PLAINTEXT://" + bootstrap + ",SASL_PLAINTEXT://" + saslBootstrap + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + bootstrap + ",SASL_PLAINTEXT://" + saslBootstrap);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("sasl.enabled.mechanisms", "PLAIN");
+        p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required user_" + USER + "=\"" + PASSWORD + "\";");
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("super.users", "User:ANONYMOUS");
         p.put("log.dirs", dir.resolve("data").toString());
         p.put("offsets.topic.replication.factor", "1");
         p.put("offsets.topic.num.partitions", "4");
@@ -109,6 +119,11 @@ final class LocalBroker implements AutoCloseable {
 
     String bootstrap() {
         return bootstrap;
+    }
+
+    /** The SASL/PLAIN listener, where {@link #USER} may log in and do nothing else. */
+    String saslBootstrap() {
+        return saslBootstrap;
     }
 
     void createTopic(String name, int partitions) throws Exception {

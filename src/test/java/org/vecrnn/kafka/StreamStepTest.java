@@ -15,7 +15,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -219,6 +224,38 @@ class StreamStepTest {
             assertEquals(1, t.step.counters().freshStarts());
             assertEquals(ModelStamp.of(b, t.model), StateBytes.stamp(t.store().get("k")));
         }
+    }
+
+    @Test
+    void embedsInAUsersStreamsBuilder() {
+        Path model = KafkaModels.write(dir, "m.safetensors", N, D, K, 81, false);
+        SplittableRandom r = new SplittableRandom(81);
+        float[] x1 = KafkaModels.input(r, N), x2 = KafkaModels.input(r, N);
+        try (InferenceModel m = InferenceModel.load(model)) {
+            StreamStep step = StreamStep.of(m, ModelStamp.of(model, m)).format(ValueFormat.F32LE);
+            StreamsBuilder b = new StreamsBuilder();
+            b.stream(IN, Consumed.with(Serdes.String(), Serdes.ByteArray())).process(step).to(OUT, Produced.with(Serdes.String(), Serdes.ByteArray()));
+            Serde<float[]> in = ValueFormat.F32LE.serde(N), out = ValueFormat.F32LE.serde(K);
+            try (TopologyTestDriver d = new TopologyTestDriver(b.build(), props(dir.resolve("state")))) {
+                TestInputTopic<String, float[]> i = d.createInputTopic(IN, Serdes.String().serializer(), in.serializer());
+                i.pipeInput("k", x1);
+                i.pipeInput("k", x2);
+                List<float[]> o = d.createOutputTopic(OUT, Serdes.String().deserializer(), out.deserializer()).readValuesToList();
+                List<float[]> want = KafkaModels.replay(m, List.of(x1, x2));
+                assertEquals(2, o.size());
+                for (int t = 0; t < 2; t++) assertArrayEquals(want.get(t), o.get(t));
+            }
+        }
+    }
+
+    @Test
+    void serdesRefuseMalformedVectors() {
+        Serde<float[]> text = ValueFormat.TEXT.serde(2);
+        assertArrayEquals(new float[] {1.5f, -2f}, text.deserializer().deserialize("t", "1.5, -2".getBytes(StandardCharsets.UTF_8)));
+        assertThrows(SerializationException.class, () -> text.deserializer().deserialize("t", "1.5".getBytes(StandardCharsets.UTF_8)));
+        assertThrows(SerializationException.class, () -> text.serializer().serialize("t", new float[3]));
+        assertThrows(SerializationException.class, () -> ValueFormat.F32LE.serde(2).deserializer().deserialize("t", new byte[7]));
+        assertNull(text.deserializer().deserialize("t", null));
     }
 
     @Test
