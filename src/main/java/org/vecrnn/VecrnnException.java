@@ -8,10 +8,15 @@ public class VecrnnException extends RuntimeException {
     /** Names quoted from a file can be anything; a message stays one readable line of bounded length. */
     static final int MAX_MESSAGE = 2000;
 
+    /** @param message what is wrong, naming the file or argument; made one line of bounded length */
     public VecrnnException(String message) {
         super(oneLine(message));
     }
 
+    /**
+     * @param message what is wrong, naming the file or argument; made one line of bounded length
+     * @param cause the exception that revealed it, such as an {@code IOException}
+     */
     public VecrnnException(String message, Throwable cause) {
         super(oneLine(message), cause);
     }

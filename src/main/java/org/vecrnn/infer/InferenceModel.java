@@ -164,9 +164,13 @@ public final class InferenceModel implements AutoCloseable {
         return new InferenceModel(new StepKernel[] {Kernels.scalarStepKernel(model)}, Kernels.scalarBatchKernel(model), null, model.output(), Activation.scalar(model.output()));
     }
 
+    /** @return n, the size of an input vector x_t */
     public int n() { return step.n(); }
+    /** @return d, the size of one layer's hidden state */
     public int d() { return step.d(); }
+    /** @return k, the size of an output vector o_t */
     public int k() { return step.k(); }
+    /** @return g, the output function of the head */
     public Output output() { return g; }
     /** L, the number of recurrent layers. */
     public int layers() { return layers.length; }

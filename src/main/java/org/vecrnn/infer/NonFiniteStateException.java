@@ -10,6 +10,7 @@ import org.vecrnn.VecrnnException;
  * reports it (exit 1 in {@code forward}, one error line per input in {@code stream}).
  */
 public final class NonFiniteStateException extends VecrnnException {
+    /** @param message one line: which step and which value became non-finite */
     public NonFiniteStateException(String message) {
         super(message);
     }

@@ -28,6 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class StepCoalescer {
     /** 50 µs: about the time of a few single steps at d = 256, and far below a service's latency goal. */
     public static final Duration DEFAULT_WINDOW = Duration.ofNanos(50_000);
+    /** The most streams one pass over the weights steps together, unless told otherwise. */
     public static final int DEFAULT_MAX_GROUP = 64;
 
     private final InferenceModel model;
