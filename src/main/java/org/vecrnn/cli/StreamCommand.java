@@ -113,24 +113,6 @@ final class StreamCommand implements Callable<Integer> {
 
     /** Fills x from one line; returns null, or what is wrong with the line. */
     static String parse(String text, float[] x) {
-        String[] parts = text.trim().split("[\\s,]+");
-        if (parts.length != x.length)
-            return "expected " + x.length + " numbers, found " + parts.length;
-        for (int i = 0; i < parts.length; i++) {
-            float v;
-            try {
-                v = Numbers.parseFloat(parts[i]);
-            } catch (NumberFormatException e) {
-                return "value " + (i + 1) + " is not a number in decimal or scientific notation: '" + shorten(parts[i]) + "'";
-            }
-            if (!Float.isFinite(v)) return "value " + (i + 1) + " is not finite: '" + shorten(parts[i]) + "'";
-            x[i] = v;
-        }
-        return null;
-    }
-
-    /** At most 40 characters of a bad token, control characters escaped (it goes to a terminal). */
-    private static String shorten(String s) {
-        return VecrnnException.oneLine(s.length() <= 40 ? s : s.substring(0, 40) + "...");
+        return Numbers.parseVector(text, x);
     }
 }

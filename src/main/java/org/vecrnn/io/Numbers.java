@@ -1,5 +1,7 @@
 package org.vecrnn.io;
 
+import org.vecrnn.VecrnnException;
+
 /**
  * Numbers in text files and on stdin: decimal or scientific notation only ({@code 12}, {@code -0.5},
  * {@code .25}, {@code 1e-3}, {@code 2.5E+4}). Java's own parser also takes {@code 1f}, {@code 2d},
@@ -13,6 +15,32 @@ public final class Numbers {
     public static float parseFloat(String s) {
         if (!isDecimal(s)) throw new NumberFormatException("not a decimal number: " + s);
         return Float.parseFloat(s);
+    }
+
+    /**
+     * Fills x from a line of x.length numbers separated by spaces or commas (a {@code stream} line, a Kafka text
+     * value); returns null, or what is wrong with the line (one line, bad tokens shortened and escaped).
+     */
+    public static String parseVector(String text, float[] x) {
+        String[] parts = text.trim().split("[\\s,]+");
+        if (parts.length != x.length)
+            return "expected " + x.length + " numbers, found " + parts.length;
+        for (int i = 0; i < parts.length; i++) {
+            float v;
+            try {
+                v = parseFloat(parts[i]);
+            } catch (NumberFormatException e) {
+                return "value " + (i + 1) + " is not a number in decimal or scientific notation: '" + shorten(parts[i]) + "'";
+            }
+            if (!Float.isFinite(v)) return "value " + (i + 1) + " is not finite: '" + shorten(parts[i]) + "'";
+            x[i] = v;
+        }
+        return null;
+    }
+
+    /** At most 40 characters of a bad token, control characters escaped (it goes to a terminal or a header). */
+    private static String shorten(String s) {
+        return VecrnnException.oneLine(s.length() <= 40 ? s : s.substring(0, 40) + "...");
     }
 
     /** [+-] digits [. digits] [e [+-] digits], with at least one digit before the exponent. */

@@ -9,6 +9,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.vecrnn.io.Numbers;
 
 /**
  * How a record value holds a vector: {@code text}, numbers separated by spaces or commas (a {@code vecrnn
@@ -21,19 +22,7 @@ public enum ValueFormat {
         public String parse(byte[] value, float[] x) {
             String text = new String(value, StandardCharsets.UTF_8).strip();
             if (text.isEmpty()) return "empty value, expected " + x.length + " numbers";
-            String[] parts = text.split("[\\s,]+");
-            if (parts.length != x.length) return "expected " + x.length + " numbers, found " + parts.length;
-            for (int i = 0; i < parts.length; i++) {
-                float v;
-                try {
-                    v = Float.parseFloat(parts[i]);
-                } catch (NumberFormatException e) {
-                    return "value " + (i + 1) + " is not a number: '" + shorten(parts[i]) + "'";
-                }
-                if (!Float.isFinite(v)) return "value " + (i + 1) + " is not finite: '" + shorten(parts[i]) + "'";
-                x[i] = v;
-            }
-            return null;
+            return Numbers.parseVector(text, x);
         }
 
         @Override
@@ -95,9 +84,5 @@ public enum ValueFormat {
             return v;
         };
         return Serdes.serdeFrom(ser, de);
-    }
-
-    private static String shorten(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 }

@@ -132,7 +132,7 @@ class StreamStepTest {
         try (Driver t = Driver.of(model, dir.resolve("state"), ValueFormat.TEXT, false, true)) {
             t.in.pipeInput("k", ValueFormat.TEXT.format(x1, N));
             byte[] before = t.store().get("k");
-            List<String> bad = List.of("1 2", "1 2 3 4", "1 x 3", "1 NaN 3", "Infinity 0 0", "", "   ");
+            List<String> bad = List.of("1 2", "1 2 3 4", "1 x 3", "1 1e39 3", "Infinity 0 0", "", "   ", "1 0x1p3 3", "1f 2 3");
             for (String b : bad) t.in.pipeInput("k", b.getBytes(StandardCharsets.UTF_8));
             assertArrayEquals(before, t.store().get("k"), "a malformed value changes no state");
             t.in.pipeInput("k", ValueFormat.TEXT.format(x2, N));
@@ -151,7 +151,8 @@ class StreamStepTest {
                 assertTrue(!header(d, StepProcessor.ERROR).isBlank());
             }
             assertTrue(header(dead.get(0), StepProcessor.ERROR).contains("expected 3 numbers, found 2"), header(dead.get(0), StepProcessor.ERROR));
-            assertTrue(header(dead.get(3), StepProcessor.ERROR).contains("not finite"), header(dead.get(3), StepProcessor.ERROR));
+            assertTrue(header(dead.get(3), StepProcessor.ERROR).contains("value 2 is not finite"), header(dead.get(3), StepProcessor.ERROR));
+            assertTrue(header(dead.get(4), StepProcessor.ERROR).contains("value 1 is not a number"), header(dead.get(4), StepProcessor.ERROR));
             assertEquals(bad.size(), t.step.counters().deadLetters());
         }
     }
