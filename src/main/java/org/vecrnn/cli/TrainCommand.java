@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.vecrnn.VecrnnException;
 import org.vecrnn.blas.Blas;
+import org.vecrnn.Sizes;
 import org.vecrnn.io.CsvTable;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.io.OutputPath;
@@ -228,8 +229,18 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** A size made of options, checked before anything is allocated: a usage error (exit 2) when it cannot be held. */
+    private void size(String what, long... factors) {
+        String problem = Sizes.floatsProblem(Sizes.product(factors));
+        if (problem != null) throw new ParameterException(spec.commandLine(), what + " is " + problem);
+    }
+
     private Task userTask(int d, int b, double vf) {
         if (features < 1 || outputs < 1 || classes < 0) throw new ParameterException(spec.commandLine(), "--features, --outputs must be >= 1, --classes >= 0");
+        size("--hidden × --features", d, features);
+        size("--outputs × --hidden", outputs, d);
+        if (classes > 0) size("--classes × --hidden", classes, d);
+        if (window != null) size("--batch × --window × --features", b, window, features);
         boolean st = source.train.getFileName().toString().endsWith(".safetensors");
         if (topology == Topology.MANY_TO_MANY && !st)
             return Forecast.csv(CsvTable.read(source.train), test == null ? null : CsvTable.read(test), d, b, window != null ? window : 24, vf, differences != null && differences);
@@ -245,6 +256,9 @@ final class TrainCommand implements Callable<Integer> {
             CsvTable t = CsvTable.read(source.train);
             CsvTable te = test == null ? null : CsvTable.read(test);
             int k = classes > 0 ? classes : Math.max(2, maxLabel(t) + 1);
+            String tooMany = Sizes.floatsProblem(Sizes.product(k, d));
+            if (tooMany != null)
+                throw VecrnnException.inFile(source.train, "its largest label gives " + k + " classes; the output layer (classes × hidden) would need " + tooMany);
             all = UserSequences.manyToOne(t, features, k, d, b);
             if (te != null) testSet = UserSequences.manyToOne(te, features, k, d, 512);
             g = Output.SOFTMAX;

@@ -234,7 +234,8 @@ public final class InferenceModel implements AutoCloseable {
      */
     public Sequences forward(float[] x, int B, int T, float[] h0, Executor executor, int parts) {
         if (B < 1 || T < 1) throw new IllegalArgumentException("B and T must be at least 1: B=" + B + " T=" + T);
-        if ((long) B * T * Math.max(d(), k()) > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("B*T*d is too large for one array");
+        String tooLarge = org.vecrnn.Sizes.floatsProblem(org.vecrnn.Sizes.product(B, T, d() + k()));
+        if (tooLarge != null) throw new IllegalArgumentException("the outputs h [B,T,d] and o [B,T,k] of B=" + B + ", T=" + T + " would be " + tooLarge);
         float[] h = new float[B * T * d()], o = new float[B * T * k()], hN = new float[B * layers() * d()];
         forward(x, B, T, h0, h, o, hN, executor, parts);
         return new Sequences(B, T, h, o, hN);

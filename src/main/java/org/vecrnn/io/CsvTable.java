@@ -34,6 +34,7 @@ public final class CsvTable {
     }
 
     public static CsvTable read(Path path) {
+        FileKind.requireReadableFile(path);
         try {
             if (Files.size(path) > MAX_BYTES) throw VecrnnException.inFile(path, "larger than " + MAX_BYTES + " bytes");
             try (InputStream in = Files.newInputStream(path)) {
@@ -42,7 +43,7 @@ public final class CsvTable {
         } catch (NoSuchFileException e) {
             throw VecrnnException.inFile(path, "no such file");
         } catch (IOException e) {
-            throw VecrnnException.inFile(path, "cannot read: " + e.getMessage());
+            throw VecrnnException.inFile(path, "cannot read: " + FileKind.reason(e));
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.vecrnn.VecrnnException;
 import org.vecrnn.io.AtomicFile;
+import org.vecrnn.io.FileKind;
 
 /**
  * The two word2vec file formats. Both start with a header line {@code "count dim"}. Text: then one line per
@@ -52,6 +53,7 @@ public final class Word2VecFormat {
     }
 
     private static WordVectors read(Path path, Boolean binaryOrGuess) {
+        FileKind.requireReadableFile(path);
         try (Arena mapping = Arena.ofConfined(); FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), mapping);
             Scanner s = new Scanner(path, file);
@@ -71,7 +73,10 @@ public final class Word2VecFormat {
         } catch (NoSuchFileException e) {
             throw VecrnnException.inFile(path, "no such file");
         } catch (IOException e) {
-            throw VecrnnException.inFile(path, "cannot read: " + e.getMessage());
+            throw VecrnnException.inFile(path, "cannot read: " + FileKind.reason(e));
+        } catch (InternalError e) {
+            // the JVM's answer to a fault in a mapped file: another program truncated it while it was read
+            throw VecrnnException.inFile(path, "the file changed while it was read (" + e.getMessage() + "): load it again once it is complete");
         }
     }
 
