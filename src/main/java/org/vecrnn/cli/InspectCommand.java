@@ -2,11 +2,13 @@ package org.vecrnn.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.vecrnn.VecrnnException;
 import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.io.SafeTensors;
 import org.vecrnn.io.Tensor;
+import org.vecrnn.onnx.OnnxImport;
 import org.vecrnn.text.Word2VecFormat;
 import org.vecrnn.text.WordVectors;
 import picocli.CommandLine.Command;
@@ -15,11 +17,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Show what a safetensors or word2vec file holds.",
-                "A safetensors file: its tensors (name, dtype, shape, bytes) and metadata. A word2vec file (.bin "
+        description = {"Show what a safetensors, ONNX or word2vec file holds.",
+                "A safetensors file: its tensors (name, dtype, shape, bytes) and metadata. An ONNX file (.onnx): its "
+                        + "inputs, outputs and nodes, and the vecrnn model it maps to. A word2vec file (.bin "
                         + "binary; .txt or .vec text): its size, dimension and first words."})
 final class InspectCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE", description = "a .safetensors or word2vec file")
+    @Parameters(paramLabel = "FILE", description = "a .safetensors, .onnx or word2vec file")
     Path file;
 
     @Spec
@@ -30,6 +33,7 @@ final class InspectCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         String name = file.getFileName().toString();
         if (name.endsWith(".bin") || name.endsWith(".txt") || name.endsWith(".vec")) return wordVectors(out);
+        if (OnnxImport.isOnnx(file)) return onnx(out);
         try (SafeTensors st = SafeTensors.open(file)) {
             out.printf("%s: %d bytes, %d tensors%n", file, st.fileBytes(), st.tensors().size());
             for (Tensor t : st.tensors().values())
@@ -55,6 +59,15 @@ final class InspectCommand implements Callable<Integer> {
         } catch (VecrnnException e) {
             return "the model is refused: " + e.getMessage();
         }
+    }
+
+    /** The graph's opset, nodes, inputs and outputs, its layers and the vecrnn model it maps to (or why it is refused). */
+    private int onnx(PrintWriter out) {
+        List<String> lines = OnnxImport.describe(file);
+        out.printf("%s: ONNX%n", file);
+        for (String line : lines) out.println("  " + line);
+        out.flush();
+        return 0;
     }
 
     private int wordVectors(PrintWriter out) {

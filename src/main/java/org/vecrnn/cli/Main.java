@@ -21,7 +21,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "vecrnn", mixinStandardHelpOptions = true, version = "vecrnn 0.1.0",
         description = "Elman recurrent neural networks on the JVM.",
         subcommands = {ForwardCommand.class, GradCommand.class, InspectCommand.class, StreamCommand.class, BenchCommand.class,
-                TrainCommand.class, QuantizeCommand.class, SampleCommand.class, DemoCommand.class, KafkaCommand.class})
+                TrainCommand.class, QuantizeCommand.class, ExportCommand.class, SampleCommand.class, DemoCommand.class, KafkaCommand.class})
 public final class Main implements Runnable {
     /** Held so that the JDK does not drop the level set on it (loggers are weakly referenced). */
     private static final Logger VECRNN_LOG = Logger.getLogger("org.vecrnn");

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.vecrnn.VecrnnException;
+import org.vecrnn.onnx.OnnxImport;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Output;
@@ -50,7 +51,12 @@ public final class ModelFile {
         return read(path).model();
     }
 
+    /** A model file: safetensors, or ONNX when its name ends in .onnx (the one place that tells them apart). */
     public static Loaded read(Path path) {
+        if (OnnxImport.isOnnx(path)) {
+            OnnxImport.Imported onnx = OnnxImport.read(path);
+            return fromTensors(path, onnx.tensors(), onnx.metadata());
+        }
         try (SafeTensors st = SafeTensors.openConfined(path)) {
             return read(st);
         }

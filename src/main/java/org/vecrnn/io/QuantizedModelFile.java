@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.vecrnn.VecrnnException;
+import org.vecrnn.onnx.OnnxImport;
 import org.vecrnn.model.Output;
 import org.vecrnn.quant.Int8Scheme;
 import org.vecrnn.quant.Int8Weights;
@@ -29,6 +30,7 @@ public final class QuantizedModelFile {
     }
 
     public static boolean isQuantized(Path path) {
+        if (OnnxImport.isOnnx(path)) return false; // ONNX graphs hold fp32 weights
         try (SafeTensors st = SafeTensors.openConfined(path)) {
             return isQuantized(st);
         }

@@ -1,10 +1,14 @@
 package org.vecrnn.onnx;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.vecrnn.io.AtomicFile;
+import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Output;
 
 /**
@@ -26,7 +30,19 @@ public final class OnnxExport {
     public record Layer(float[] U, float[] W, float[] biasIh, float[] biasHh) {}
 
     /** The model to write: {@code layers} of {@code d} units over {@code n} inputs, head V [k, d], b [k]. */
-    public record Model(int n, int d, int k, List<Layer> layers, float[] V, float[] b, String nonlinearity, Output output) {}
+    public record Model(int n, int d, int k, List<Layer> layers, float[] V, float[] b, Nonlinearity nonlinearity, Output output) {}
+
+    /** A loaded model's weights; each layer's bias a goes whole to ONNX's input bias (the recurrent one is 0). */
+    public static Model of(ElmanRnn m) {
+        List<Layer> layers = new ArrayList<>();
+        for (int l = 0; l < m.layers(); l++)
+            layers.add(new Layer(floats(m.U(l)), floats(m.W(l)), floats(m.a(l)), new float[m.d()]));
+        return new Model(m.n(), m.d(), m.k(), layers, floats(m.V()), floats(m.b()), m.nonlinearity(), m.output());
+    }
+
+    private static float[] floats(MemorySegment s) {
+        return s.toArray(ValueLayout.JAVA_FLOAT);
+    }
 
     /** Writes {@code model} to {@code path} atomically. */
     public static void write(Model model, Path path, boolean batchFirst) {
@@ -41,9 +57,8 @@ public final class OnnxExport {
     static org.vecrnn.onnx.proto.OnnxProto.ModelProto build(Model m, boolean batchFirst) {
         int L = m.layers().size(), d = m.d(), k = m.k();
         String act = switch (m.nonlinearity()) {
-            case "tanh" -> "Tanh";
-            case "relu" -> "Relu";
-            default -> throw new IllegalArgumentException("nonlinearity " + m.nonlinearity() + " (tanh or relu)");
+            case TANH -> "Tanh";
+            case RELU -> "Relu";
         };
         OnnxGraph g = new OnnxGraph("vecrnn");
         Object[] seq = batchFirst ? new Object[] {"B", "T"} : new Object[] {"T", "B"};

@@ -22,7 +22,7 @@ public final class OnnxImport {
     public static final String PROTOBUF_ARTIFACT = "com.google.protobuf:protobuf-java:4.36.2";
 
     /** The PyTorch-named tensors and metadata ({@code layers, nonlinearity, output}) of an imported model. */
-    public record Imported(List<Tensor> tensors, Map<String, String> metadata) {}
+    public record Imported(Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
     /** Whether {@code path} names an ONNX file (by its extension, as every tool names them). */
     public static boolean isOnnx(Path path) {

@@ -27,19 +27,23 @@ record OnnxRnn(int opset, String producer, List<String> nodes, Map<String, long[
     }
 
     /** {@code rnn.weight_ih_l{l}, rnn.weight_hh_l{l}, rnn.bias_ih_l{l}, rnn.bias_hh_l{l}} (l from 0), {@code head.weight, head.bias}. */
-    List<Tensor> tensors() {
-        List<Tensor> ts = new ArrayList<>();
+    Map<String, Tensor> tensors() {
+        Map<String, Tensor> ts = new LinkedHashMap<>();
         for (RnnLayer l : layers) {
             int i = l.level() - 1;
-            ts.add(Tensor.of("rnn.weight_ih_l" + i, l.U(), l.d(), l.n()));
-            ts.add(Tensor.of("rnn.weight_hh_l" + i, l.W(), l.d(), l.d()));
-            ts.add(Tensor.of("rnn.bias_ih_l" + i, l.biasIh(), l.d()));
-            ts.add(Tensor.of("rnn.bias_hh_l" + i, l.biasHh(), l.d()));
+            put(ts, "rnn.weight_ih_l" + i, l.U(), l.d(), l.n());
+            put(ts, "rnn.weight_hh_l" + i, l.W(), l.d(), l.d());
+            put(ts, "rnn.bias_ih_l" + i, l.biasIh(), l.d());
+            put(ts, "rnn.bias_hh_l" + i, l.biasHh(), l.d());
         }
         Value.Affine a = head.affine();
-        ts.add(Tensor.of("head.weight", a.V(), a.k(), a.d()));
-        ts.add(Tensor.of("head.bias", a.b() == null ? new float[a.k()] : a.b(), a.k()));
+        put(ts, "head.weight", a.V(), a.k(), a.d());
+        put(ts, "head.bias", a.b() == null ? new float[a.k()] : a.b(), a.k());
         return ts;
+    }
+
+    private static void put(Map<String, Tensor> ts, String name, float[] values, long... shape) {
+        ts.put(name, Tensor.of(name, values, shape));
     }
 
     Map<String, String> metadata() {

@@ -18,12 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.io.Tensor;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Output;
 
 /**
- * The exported graph runs in ONNX Runtime to the outputs of the model's equations, in both layouts, for
- * L = 1..3, tanh and relu and every output activation; and it imports back to the same weights.
+ * The exported graph runs in ONNX Runtime to vecrnn's outputs (its forward pass on the same file) and to the
+ * model's equations in double precision, in both layouts, for L = 1..3, tanh and relu and every output
+ * activation; and it imports back to the same weights.
  */
 class OnnxExportRuntimeTest {
     @TempDir
@@ -33,7 +36,7 @@ class OnnxExportRuntimeTest {
         List<Arguments> cases = new ArrayList<>();
         long seed = 7100;
         for (int layers = 1; layers <= 3; layers++)
-            for (String f : List.of("tanh", "relu"))
+            for (Nonlinearity f : Nonlinearity.values())
                 for (Output g : Output.values())
                     for (boolean batchFirst : List.of(false, true)) cases.add(Arguments.of(layers, f, g, batchFirst, seed++));
         return cases.stream();
@@ -41,7 +44,7 @@ class OnnxExportRuntimeTest {
 
     @ParameterizedTest(name = "L={0} {1} {2} batchFirst={3} seed={4}")
     @MethodSource("models")
-    void onnxRuntimeAgreesAndImportGivesTheWeightsBack(int layers, String f, Output g, boolean batchFirst, long seed) throws OrtException {
+    void onnxRuntimeAgreesAndImportGivesTheWeightsBack(int layers, Nonlinearity f, Output g, boolean batchFirst, long seed) throws OrtException {
         SplittableRandom r = new SplittableRandom(seed);
         int n = 1 + r.nextInt(9), d = 1 + r.nextInt(20), k = 1 + r.nextInt(6), B = 1 + r.nextInt(3), T = 1 + r.nextInt(7);
         System.out.printf("seed %d: n=%d d=%d k=%d B=%d T=%d%n", seed, n, d, k, B, T);
@@ -51,6 +54,10 @@ class OnnxExportRuntimeTest {
 
         float[] x = uniform(r, B * T * n, 1), h0 = uniform(r, layers * B * d, 0.5);
         Reference ref = Reference.run(m, x, h0, B, T);
+        InferenceModel.Sequences vecrnn;
+        try (InferenceModel im = InferenceModel.load(file)) {
+            vecrnn = im.forward(x, B, T, h0);
+        }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession s = env.createSession(file.toString(), new OrtSession.SessionOptions());
                 var tx = ai.onnxruntime.OnnxTensor.createTensor(env, FloatBuffer.wrap(batchFirst ? x : swap(x, B, T, n)),
@@ -65,14 +72,17 @@ class OnnxExportRuntimeTest {
             assertClose(ref.o, o, "o");
             assertClose(ref.h, h, "h");
             assertClose(ref.hn, hn, "h_n");
+            assertClose(doubles(vecrnn.o()), o, "o against vecrnn");
+            assertClose(doubles(vecrnn.h()), h, "h against vecrnn");
+            assertClose(doubles(vecrnn.hN()), hn, "h_n against vecrnn");
         }
 
         OnnxImport.Imported back = OnnxImport.read(file);
-        assertEquals(Map.of("layers", "" + layers, "nonlinearity", f, "output", g.id()), back.metadata());
-        for (Tensor t : back.tensors()) assertArrayEquals(expected(m, t.name()), t.floats(), t.name());
+        assertEquals(Map.of("layers", "" + layers, "nonlinearity", f.id(), "output", g.id()), back.metadata());
+        for (Tensor t : back.tensors().values()) assertArrayEquals(expected(m, t.name()), t.floats(), t.name());
     }
 
-    static OnnxExport.Model randomModel(SplittableRandom r, int n, int d, int k, int layers, String f, Output g) {
+    static OnnxExport.Model randomModel(SplittableRandom r, int n, int d, int k, int layers, Nonlinearity f, Output g) {
         double scale = 1 / Math.sqrt(d);
         List<OnnxExport.Layer> ls = new ArrayList<>();
         for (int l = 0; l < layers; l++)
@@ -88,6 +98,12 @@ class OnnxExportRuntimeTest {
         if (name.startsWith("rnn.weight_ih")) return layer.U();
         if (name.startsWith("rnn.weight_hh")) return layer.W();
         return name.startsWith("rnn.bias_ih") ? layer.biasIh() : layer.biasHh();
+    }
+
+    private static double[] doubles(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) d[i] = v[i];
+        return d;
     }
 
     static float[] uniform(SplittableRandom r, int count, double scale) {
@@ -144,7 +160,7 @@ class OnnxExportRuntimeTest {
                             double s = layer.biasIh()[i] + layer.biasHh()[i];
                             for (int j = 0; j < cols; j++) s += layer.U()[i * cols + j] * in[j];
                             for (int j = 0; j < d; j++) s += layer.W()[i * d + j] * state[l][j];
-                            next[i] = m.nonlinearity().equals("relu") ? Math.max(0, s) : Math.tanh(s);
+                            next[i] = m.nonlinearity().apply(s);
                         }
                         state[l] = next;
                         in = next;

@@ -18,7 +18,7 @@ class OnnxImportFormsTest {
     Path tmp;
 
     private Map<String, float[]> tensors(OnnxImport.Imported im) {
-        return im.tensors().stream().collect(Collectors.toMap(Tensor::name, Tensor::floats));
+        return im.tensors().values().stream().collect(Collectors.toMap(Tensor::name, Tensor::floats));
     }
 
     private void assertWeights(HandGraph hg, OnnxImport.Imported im, boolean bias) {

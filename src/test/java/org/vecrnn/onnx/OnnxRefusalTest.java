@@ -194,7 +194,7 @@ class OnnxRefusalTest {
 
     @Test
     void layersWithDifferentNonlinearities() {
-        OnnxExport.Model m = OnnxExportRuntimeTest.randomModel(new java.util.SplittableRandom(3), 3, 4, 2, 2, "tanh", org.vecrnn.model.Output.SIGMOID);
+        OnnxExport.Model m = OnnxExportRuntimeTest.randomModel(new java.util.SplittableRandom(3), 3, 4, 2, 2, org.vecrnn.model.Nonlinearity.TANH, org.vecrnn.model.Output.SIGMOID);
         ModelProto.Builder b = OnnxExport.build(m, false).toBuilder();
         for (var node : b.getGraphBuilder().getNodeBuilderList())
             if (node.getName().equals("rnn_l1"))
