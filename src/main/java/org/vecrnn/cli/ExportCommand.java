@@ -1,12 +1,11 @@
 package org.vecrnn.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.vecrnn.io.ModelFile;
+import org.vecrnn.io.OutputPath;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.onnx.OnnxExport;
 import org.vecrnn.onnx.OnnxImport;
@@ -39,9 +38,7 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         if (!OnnxImport.isOnnx(output))
             throw new CommandLine.ParameterException(spec.commandLine(), "--output " + output + " must end in .onnx: vecrnn and other tools know ONNX files by that name");
-        if (sameFile(output, model))
-            throw new CommandLine.ParameterException(spec.commandLine(), "--output " + output + " is the same file as --model " + model
-                    + ": writing it would destroy the model; choose another path for --output");
+        OutputPath.refuseSameFile("--output", output, "--model", model);
         PrintWriter out = spec.commandLine().getOut();
         try (ElmanRnn m = ModelFile.load(model)) {
             OnnxExport.write(OnnxExport.of(m), output, batchFirst);
@@ -52,13 +49,5 @@ final class ExportCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    private static boolean sameFile(Path a, Path b) {
-        try {
-            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize()) || Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
-        } catch (IOException e) {
-            return false; // cannot be compared: then the model cannot be opened either, and that error says why
-        }
     }
 }

@@ -1,12 +1,12 @@
 package org.vecrnn.onnx;
 
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.vecrnn.VecrnnException;
+import org.vecrnn.io.FileKind;
 import org.vecrnn.io.Tensor;
 
 /**
@@ -46,10 +46,8 @@ public final class OnnxImport {
             return OnnxReader.read(path, GraphWalk::recognise);
         } catch (OnnxRefusal e) {
             throw VecrnnException.inFile(path, e.getMessage());
-        } catch (NoSuchFileException e) {
-            throw VecrnnException.inFile(path, "no such file");
         } catch (IOException e) {
-            throw VecrnnException.inFile(path, "cannot read: " + e);
+            throw VecrnnException.inFile(path, "cannot read: " + FileKind.reason(e));
         }
     }
 

@@ -122,7 +122,7 @@ class OnnxRefusalTest {
         corrupt[0] = (byte) 0xff; // wire type 7 does not exist
         refused(write("corrupt.onnx", corrupt), "is not a valid ONNX file");
         refused(write("empty.onnx", new byte[0]), "is empty");
-        refused(Files.createDirectory(tmp.resolve("folder.onnx")), "is not a regular file");
+        refused(Files.createDirectory(tmp.resolve("folder.onnx")), "is a folder, not a file");
         refused(tmp.resolve("missing.onnx"), "no such file");
         refused(write("text.onnx", "not a model at all".getBytes()), "ONNX");
         Path safetensors = Files.list(org.vecrnn.Oracle.dir().resolve("deep")).filter(p -> p.toString().endsWith(".safetensors")).findFirst().orElseThrow();
