@@ -1,6 +1,7 @@
 package org.vecrnn.cli;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -35,12 +36,21 @@ import picocli.CommandLine.Spec;
                 "The line: workload=stream|batch|train n=.. d=.. k=.. weights=fp32 and ns_per_step=.. (stream), "
                         + "seq_per_s=.. (batch) or steps_per_s=.. (train: forward, backward and an SGD step on B "
                         + "sequences of T steps): the median of " + BenchCommand.ROUNDS + " rounds after a warm-up.",
+                "streams: one stream's ns_per_step, then --streams M streams stepped as groups (one pass over the weights "
+                        + "for all M): stream_steps_per_s=.. and speedup=.. over the single stream, in the same run.",
+                "concurrent: --threads T threads each step a stream of their own through a StepCoalescer (--window-us), "
+                        + "against the same threads stepping alone: stream_steps_per_s=.., alone_steps_per_s=.., mean_group=.., "
+                        + "p50_us=.. and p99_us=.. of one call.",
+                "coldstart: the model saved and loaded with InferenceModel.load in this fresh JVM: load_ms=.., first_step_us=.., "
+                        + "the p50 and p99 of the first 1,000 steps and of 100,000 steady steps (-Dvecrnn.warmup=false "
+                        + "in VECRNN_JAVA_OPTS loads without the warm-up).",
+                "Every workload but train warms up until two successive blocks agree within 3% while the JIT is idle.",
                 "The kernels are the ones chosen at start-up (-Dvecrnn.kernel=scalar|vector and "
                         + "-Dvecrnn.vectorBits=256|512 in VECRNN_JAVA_OPTS force them)."})
 final class BenchCommand implements Callable<Integer> {
     static final int ROUNDS = 7;
 
-    @Option(names = "--workload", required = true, paramLabel = "W", description = "stream, batch or train")
+    @Option(names = "--workload", required = true, paramLabel = "W", description = "stream, streams, concurrent, coldstart, batch or train")
     String workload;
 
     @Option(names = "--n", defaultValue = "128", description = "input size (default ${DEFAULT-VALUE})")
@@ -64,6 +74,14 @@ final class BenchCommand implements Callable<Integer> {
                     + " train gives OpenBLAS N threads (default 1)")
     int threads;
 
+    @Option(names = "--streams", defaultValue = "32", paramLabel = "M",
+            description = "streams workload: how many streams each group call steps (default ${DEFAULT-VALUE})")
+    int streams;
+
+    @Option(names = "--window-us", defaultValue = "50", paramLabel = "US",
+            description = "concurrent workload: the coalescer's window in microseconds (default ${DEFAULT-VALUE})")
+    int windowUs;
+
     @Option(names = "--int8", description = "stream and batch: run the model quantized to int8 (per-row scales)")
     boolean int8;
 
@@ -73,8 +91,10 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String w = workload.toLowerCase(Locale.ROOT);
-        if (!w.equals("stream") && !w.equals("batch") && !w.equals("train"))
-            throw new ParameterException(spec.commandLine(), "--workload must be stream, batch or train, not '" + workload + "'");
+        if (!w.equals("stream") && !w.equals("batch") && !w.equals("train") && !w.equals("streams") && !w.equals("concurrent") && !w.equals("coldstart"))
+            throw new ParameterException(spec.commandLine(), "--workload must be stream, streams, concurrent, coldstart, batch or train, not '" + workload + "'");
+        check(streams >= 1 && streams <= 4096, "--streams");
+        check(windowUs >= 0 && windowUs <= 10_000, "--window-us");
         steps = stepsOption != null ? stepsOption : w.equals("train") ? 50 : 100;
         check(n >= 1 && n <= 1 << 14, "--n"); check(d >= 1 && d <= 1 << 14, "--d"); check(k >= 1 && k <= 1 << 14, "--k");
         check(batch >= 1 && batch <= 1 << 16, "--batch"); check(steps >= 1 && steps <= 1 << 16, "--steps");
@@ -85,15 +105,45 @@ final class BenchCommand implements Callable<Integer> {
             if (int8) throw new ParameterException(spec.commandLine(), "--int8 is for the stream and batch workloads; training runs in fp32");
             return train();
         }
+        if (w.equals("coldstart")) return coldstart();
         try (ElmanRnn m = randomModel(n, d, k); InferenceModel im = int8
                 ? new InferenceModel(Int8Kernels.owning(Quantizer.quantize(m, Int8Scheme.DEFAULT)), m.output())
                 : InferenceModel.of(m)) {
-            String figure = w.equals("stream") ? "ns_per_step=" + fmt(streamNs(im)) : "seq_per_s=" + fmt(batchSeqPerS(im));
+            String figure = switch (w) {
+                case "stream" -> "ns_per_step=" + fmt(streamNs(im));
+                case "streams" -> {
+                    double[] r = ServeBench.streams(im, streams, ROUNDS);
+                    yield "streams=" + streams + " ns_per_step=" + fmt(r[0]) + " stream_steps_per_s=" + fmt(r[1])
+                            + " speedup=" + String.format(Locale.ROOT, "%.2f", r[1] * r[0] * 1e-9);
+                }
+                case "concurrent" -> {
+                    double[] r = ServeBench.concurrent(im, threads, Duration.ofNanos(windowUs * 1000L), ROUNDS);
+                    yield "window_us=" + windowUs + " stream_steps_per_s=" + fmt(r[0]) + " alone_steps_per_s=" + fmt(r[1])
+                            + " mean_group=" + ServeBench.fmt(r[2]) + " p50_us=" + ServeBench.fmt(r[3]) + " p99_us=" + ServeBench.fmt(r[4]);
+                }
+                default -> "seq_per_s=" + fmt(batchSeqPerS(im));
+            };
             PrintWriter out = spec.commandLine().getOut();
             out.println("workload=" + w + " n=" + n + " d=" + d + " k=" + k + " weights=" + (int8 ? "int8" : "fp32") + " " + figure
                     + (threads > 1 ? " threads=" + threads : ""));
             out.flush();
         }
+        return 0;
+    }
+
+    /** The model's first steps after InferenceModel.load in this JVM, which has run no kernel before. */
+    private int coldstart() throws Exception {
+        double[] r;
+        try (ElmanRnn m = randomModel(n, d, k)) {
+            r = ServeBench.coldstart(m, int8);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("workload=coldstart n=" + n + " d=" + d + " k=" + k + " weights=" + (int8 ? "int8" : "fp32")
+                + " load_ms=" + ServeBench.fmt(r[0]) + " first_step_us=" + ServeBench.fmt(r[1])
+                + " first1000_p50_us=" + ServeBench.fmt(r[2]) + " first1000_p99_us=" + ServeBench.fmt(r[3])
+                + " steady_p50_us=" + ServeBench.fmt(r[4]) + " steady_p99_us=" + ServeBench.fmt(r[5])
+                + " warmup=" + (Boolean.parseBoolean(System.getProperty("vecrnn.warmup", "true")) ? "on" : "off"));
+        out.flush();
         return 0;
     }
 
@@ -147,16 +197,15 @@ final class BenchCommand implements Callable<Integer> {
         StreamState s = im.newStream();
         float[] o = new float[im.k()];
         double[] ns = new double[ROUNDS];
-        // warm-up (the JIT's C2 code, not the interpreter's, is what gets timed): 1.5 s at least,
-        // then rounds sized to about 100 ms each at the warm speed
-        long t0 = System.nanoTime(), steps = 0;
-        while (System.nanoTime() - t0 < 1_500_000_000L) {
-            run(s, xs, o, 1000);
-            steps += 1000;
-        }
-        int perRound = (int) Math.max(1000, Math.min(50_000_000L, steps * 100_000_000L / (System.nanoTime() - t0)));
+        // warm-up until steady (the JIT's C2 code, not the interpreter's, is what gets timed): blocks of about
+        // 100 ms until two agree within 3% with the JIT idle, then rounds of that size
+        int perRound = Math.max(1000, ServeBench.warm(steps -> {
+            long a = System.nanoTime();
+            run(s, xs, o, steps);
+            return System.nanoTime() - a;
+        }));
         for (int i = 0; i < ROUNDS; i++) {
-            t0 = System.nanoTime();
+            long t0 = System.nanoTime();
             run(s, xs, o, perRound);
             ns[i] = (System.nanoTime() - t0) / (double) perRound;
         }
@@ -179,9 +228,14 @@ final class BenchCommand implements Callable<Integer> {
         float[] h = new float[batch * steps * im.d()], o = new float[batch * steps * im.k()];
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             // warm-up until C2 has compiled the path: the first batch runs interpreted code (0.2-0.6 s at the
-            // default sizes) and the next ones C1 code; 3 s is past both here
+            // default sizes) and the next ones C1 code; 3 s is past both here, and then until two blocks agree
             long warm = System.nanoTime();
             for (int i = 0; i < 3 || System.nanoTime() - warm < 3_000_000_000L; i++) im.forward(x, batch, steps, null, h, o, pool, threads);
+            ServeBench.warm(calls -> {
+                long a = System.nanoTime();
+                for (int i = 0; i < calls; i++) im.forward(x, batch, steps, null, h, o, pool, threads);
+                return System.nanoTime() - a;
+            });
             for (int i = 0; i < ROUNDS; i++) {
                 long t0 = System.nanoTime();
                 im.forward(x, batch, steps, null, h, o, pool, threads);

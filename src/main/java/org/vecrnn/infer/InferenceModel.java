@@ -135,6 +135,26 @@ public final class InferenceModel implements AutoCloseable {
      * sees and gives (the metadata is still checked).
      */
     public static InferenceModel load(Path path, boolean applyPreprocessing) {
+        return load(path, applyPreprocessing, WarmUp.enabled());
+    }
+
+    /**
+     * The same; with {@code warmUp} (the default of the other forms unless {@code -Dvecrnn.warmup=false}) the
+     * model's step is run on scratch streams until the JIT has compiled it, so the caller's first steps are as
+     * fast as later ones (see {@link WarmUp}; at most about 0.7 s, its cost logged at DEBUG).
+     */
+    public static InferenceModel load(Path path, boolean applyPreprocessing, boolean warmUp) {
+        InferenceModel m = read(path, applyPreprocessing);
+        if (warmUp) m.warmUp();
+        return m;
+    }
+
+    /** Runs this model's step on scratch streams until the JIT has compiled it (see {@link WarmUp}); its state is untouched. */
+    public void warmUp() {
+        WarmUp.run(step, act);
+    }
+
+    private static InferenceModel read(Path path, boolean applyPreprocessing) {
         InferenceModel m;
         Map<String, String> metadata;
         if (QuantizedModelFile.isQuantized(path)) {

@@ -65,6 +65,22 @@ class ForwardAndBenchCommandTest {
     }
 
     @Test
+    void benchServingWorkloadsPrintOneLine() {
+        Result s = run("bench", "--workload", "streams", "--streams", "5", "--n", "3", "--d", "17", "--k", "2", "--int8");
+        assertEquals(0, s.code, s.err);
+        assertTrue(s.out.matches("workload=streams n=3 d=17 k=2 weights=int8 streams=5 ns_per_step=[0-9.]+ stream_steps_per_s=[0-9.]+ speedup=[0-9.]+\\R"), s.out);
+        Result c = run("bench", "--workload", "concurrent", "--threads", "3", "--n", "3", "--d", "17", "--k", "2");
+        assertEquals(0, c.code, c.err);
+        assertTrue(c.out.matches("workload=concurrent n=3 d=17 k=2 weights=fp32 window_us=50 stream_steps_per_s=[0-9.]+ alone_steps_per_s=[0-9.]+"
+                + " mean_group=[0-9.]+ p50_us=[0-9.]+ p99_us=[0-9.]+ threads=3\\R"), c.out);
+        Result k = run("bench", "--workload", "coldstart", "--n", "3", "--d", "17", "--k", "2");
+        assertEquals(0, k.code, k.err);
+        assertTrue(k.out.matches("workload=coldstart n=3 d=17 k=2 weights=fp32 load_ms=[0-9.]+ first_step_us=[0-9.]+ first1000_p50_us=[0-9.]+"
+                + " first1000_p99_us=[0-9.]+ steady_p50_us=[0-9.]+ steady_p99_us=[0-9.]+ warmup=on\\R"), k.out);
+        assertEquals(2, run("bench", "--workload", "streams", "--streams", "0").code);
+    }
+
+    @Test
     void benchTrainPrintsOneLine() {
         Result t = run("bench", "--workload", "train", "--n", "3", "--d", "5", "--k", "2", "--batch", "4", "--steps", "6");
         assertEquals(0, t.code, t.err);
@@ -75,7 +91,7 @@ class ForwardAndBenchCommandTest {
     void benchRejectsWhatItCannotRun() {
         Result t = run("bench", "--workload", "sideways");
         assertEquals(2, t.code);
-        assertTrue(t.err.contains("--workload must be stream, batch or train, not 'sideways'"), t.err);
+        assertTrue(t.err.contains("--workload must be stream, streams, concurrent, coldstart, batch or train, not 'sideways'"), t.err);
         assertEquals(2, run("bench", "--workload", "stream", "--d", "0").code);
         assertEquals(2, run("bench", "--workload", "train", "--int8").code);
         // a wide head alone can make the outputs too large: 2^16 sequences x 2^4 steps x 2^14 outputs

@@ -1,0 +1,236 @@
+package org.vecrnn.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntToLongFunction;
+import org.vecrnn.infer.InferenceModel;
+import org.vecrnn.infer.StepCoalescer;
+import org.vecrnn.infer.StreamGroup;
+import org.vecrnn.infer.StreamState;
+import org.vecrnn.io.ModelFile;
+import org.vecrnn.io.QuantizedModelFile;
+import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.quant.Int8Scheme;
+import org.vecrnn.quant.Quantizer;
+
+/**
+ * The serving workloads of {@code vecrnn bench}: many streams stepped as groups ({@code streams}), threads
+ * stepping their own streams through a {@link StepCoalescer} ({@code concurrent}), and a model's first steps
+ * after {@link InferenceModel#load} in this fresh JVM ({@code coldstart}). Each returns the figures of its line.
+ */
+final class ServeBench {
+    private ServeBench() {}
+
+    /**
+     * Warms a workload until it is steady: blocks of about 100 ms, until two successive blocks agree within
+     * 3% and the JIT compiled nothing during the second (at least 1 s, at most 20 s), so that a busy machine does not report a cold figure. {@code block}
+     * runs the given number of iterations and returns the nanoseconds they took; returns iterations per block.
+     */
+    static int warm(IntToLongFunction block) {
+        long t0 = System.nanoTime();
+        int per = 1;
+        while (true) {
+            long ns = block.applyAsLong(per);
+            if (ns >= 20_000_000L || per >= 1 << 24) break;
+            per *= 2;
+        }
+        double last = Double.MAX_VALUE;
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        boolean jitTimed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long jitBefore = jitTimed ? jit.getTotalCompilationTime() : 0;
+        while (true) {
+            long ns = block.applyAsLong(per);
+            double each = ns / (double) per;
+            per = (int) Math.max(1, Math.min(1L << 24, per * 100_000_000L / Math.max(1, ns)));
+            long elapsed = System.nanoTime() - t0, jitNow = jitTimed ? jit.getTotalCompilationTime() : 0;
+            // steady: two blocks agree and the JIT compiled nothing meanwhile (two blocks of C1 code agree too)
+            boolean steady = Math.abs(each - last) <= 0.03 * Math.min(each, last) && jitNow == jitBefore;
+            if (elapsed > 20_000_000_000L || elapsed > 1_000_000_000L && steady) return per;
+            last = each;
+            jitBefore = jitNow;
+        }
+    }
+
+    /** Random inputs, 64 of them, fixed seed. */
+    static float[][] inputs(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[][] xs = new float[64][n];
+        for (float[] x : xs) for (int j = 0; j < n; j++) x[j] = (float) r.nextDouble(-1, 1);
+        return xs;
+    }
+
+    /** One stream's steps, then m streams stepped as groups, in one run: {ns per single step, stream-steps per s}. */
+    static double[] streams(InferenceModel im, int m, int rounds) {
+        float[][] xs = inputs(im.n(), 7);
+        StreamState one = im.newStream();
+        float[] o = new float[im.k()];
+        StreamState[] ss = new StreamState[m];
+        float[][] outs = new float[m][im.k()], gx = new float[m][];
+        for (int i = 0; i < m; i++) {
+            ss[i] = im.newStream();
+            gx[i] = xs[i & 63];
+        }
+        StreamGroup g = im.newGroup(m);
+        IntToLongFunction single = steps -> {
+            long t0 = System.nanoTime();
+            for (int t = 0; t < steps; t++) {
+                if ((t & 1023) == 0) one.reset(); // keep h away from any fixed point
+                one.step(xs[t & 63], o);
+            }
+            return System.nanoTime() - t0;
+        };
+        IntToLongFunction grouped = calls -> {
+            long t0 = System.nanoTime();
+            for (int t = 0; t < calls; t++) {
+                if ((t & 63) == 0) for (StreamState s : ss) s.reset();
+                gx[t % m] = xs[t & 63]; // inputs vary from call to call
+                g.step(ss, gx, outs, m);
+            }
+            return System.nanoTime() - t0;
+        };
+        int perSingle = warm(single), perGroup = warm(grouped);
+        // alternating rounds of each, one after the other in this JVM: the two figures share the machine's state
+        double[] a = new double[rounds], b = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            a[i] = single.applyAsLong(perSingle) / (double) perSingle;
+            b[i] = (double) perGroup * m / (grouped.applyAsLong(perGroup) * 1e-9);
+        }
+        return new double[] {BenchCommand.median(a), BenchCommand.median(b)};
+    }
+
+    /**
+     * T threads, each stepping streams of its own through one coalescer, for the rounds; then the same threads
+     * stepping alone (no coalescer). {stream-steps per s coalesced, alone, mean group size, p50 µs, p99 µs of
+     * a coalesced call}.
+     */
+    static double[] concurrent(InferenceModel im, int threads, Duration window, int rounds) throws Exception {
+        float[][] xs = inputs(im.n(), 9);
+        StepCoalescer c = new StepCoalescer(im, window, StepCoalescer.DEFAULT_MAX_GROUP);
+        double[] with = run(im, threads, xs, rounds, c), alone = run(im, threads, xs, rounds, null);
+        long groups = c.groupsRun(), steps = c.stepsRun();
+        return new double[] {with[0], alone[0], steps / (double) Math.max(1, groups), with[1], with[2]};
+    }
+
+    /** {steps per s (median of rounds of 0.5 s after a 2 s warm-up), p50 and p99 µs of one call over the rounds}. */
+    private static double[] run(InferenceModel im, int threads, float[][] xs, int rounds, StepCoalescer c) throws Exception {
+        int samples = 1 << 16;
+        long[][] lat = new long[threads][samples];
+        long[] count = new long[threads];
+        AtomicBoolean timing = new AtomicBoolean(), stop = new AtomicBoolean();
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            CyclicBarrier start = new CyclicBarrier(threads + 1);
+            Future<?>[] fs = new Future<?>[threads];
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                fs[t] = pool.submit(() -> {
+                    StreamState s = im.newStream();
+                    float[] o = new float[im.k()];
+                    start.await();
+                    for (long i = 0; !stop.get(); i++) {
+                        if ((i & 1023) == 0) s.reset();
+                        float[] x = xs[(int) ((i + id) & 63)];
+                        long t0 = System.nanoTime();
+                        if (c == null) s.step(x, o);
+                        else c.step(s, x, o);
+                        if (timing.get()) {
+                            long took = System.nanoTime() - t0;
+                            lat[id][(int) (count[id]++ & (samples - 1))] = took;
+                        }
+                    }
+                    return null;
+                });
+            }
+            start.await();
+            Thread.sleep(2000);
+            double[] rates = new double[rounds];
+            timing.set(true);
+            long[] before = new long[threads];
+            for (int r = 0; r < rounds; r++) {
+                for (int t = 0; t < threads; t++) before[t] = count[t];
+                long t0 = System.nanoTime();
+                Thread.sleep(500);
+                long done = 0;
+                for (int t = 0; t < threads; t++) done += count[t] - before[t];
+                rates[r] = done / ((System.nanoTime() - t0) * 1e-9);
+            }
+            stop.set(true);
+            for (Future<?> f : fs) f.get();
+            int total = 0;
+            for (int t = 0; t < threads; t++) total += (int) Math.min(samples, count[t]);
+            long[] all = new long[total];
+            int at = 0;
+            for (int t = 0; t < threads; t++) {
+                int cnt = (int) Math.min(samples, count[t]);
+                System.arraycopy(lat[t], 0, all, at, cnt);
+                at += cnt;
+            }
+            Arrays.sort(all);
+            return new double[] {BenchCommand.median(rates), all[all.length / 2] / 1e3, all[(int) (all.length * 0.99)] / 1e3};
+        }
+    }
+
+    /**
+     * The model saved to a temporary file and loaded with {@link InferenceModel#load} in this JVM (fresh: the
+     * bench has run no kernel before), then 1,000 steps timed one by one, then, after 3 s more, 100,000 steady
+     * steps: {load ms, first step µs, first-1000 p50 µs, p99 µs, steady p50 µs, p99 µs}.
+     */
+    static double[] coldstart(ElmanRnn m, boolean int8) throws Exception {
+        Path dir = Files.createTempDirectory("vecrnn-coldstart");
+        Path f = dir.resolve("model.safetensors");
+        try {
+            if (int8) {
+                try (var q = Quantizer.quantize(m, Int8Scheme.DEFAULT)) {
+                    QuantizedModelFile.save(q, f, Map.of());
+                }
+            } else {
+                ModelFile.save(m, f, Map.of());
+            }
+            long t0 = System.nanoTime();
+            try (InferenceModel im = InferenceModel.load(f)) {
+                double loadMs = (System.nanoTime() - t0) / 1e6;
+                float[][] xs = inputs(im.n(), 5);
+                StreamState s = im.newStream();
+                float[] o = new float[im.k()];
+                long[] first = new long[1000];
+                for (int i = 0; i < first.length; i++) {
+                    long a = System.nanoTime();
+                    s.step(xs[i & 63], o);
+                    first[i] = System.nanoTime() - a;
+                }
+                double firstUs = first[0] / 1e3;
+                long end = System.nanoTime() + 3_000_000_000L;
+                for (int i = 0; System.nanoTime() < end; i++) {
+                    if ((i & 1023) == 0) s.reset();
+                    s.step(xs[i & 63], o);
+                }
+                long[] steady = new long[100_000];
+                for (int i = 0; i < steady.length; i++) {
+                    if ((i & 1023) == 0) s.reset();
+                    long a = System.nanoTime();
+                    s.step(xs[i & 63], o);
+                    steady[i] = System.nanoTime() - a;
+                }
+                Arrays.sort(first);
+                Arrays.sort(steady);
+                return new double[] {loadMs, firstUs, first[500] / 1e3, first[990] / 1e3, steady[50_000] / 1e3, steady[99_000] / 1e3};
+            }
+        } finally {
+            Files.deleteIfExists(f);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    static String fmt(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+    }
+}
