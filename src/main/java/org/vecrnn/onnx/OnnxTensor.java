@@ -30,55 +30,38 @@ record OnnxTensor(String name, long[] dims, float[] floats, long[] longs) {
         int n = (int) count;
         return switch (t.getDataType()) {
             case TensorProto.DataType.FLOAT_VALUE -> new OnnxTensor(t.getName(), dims, floats(t, name, n), null);
-            case TensorProto.DataType.INT64_VALUE -> new OnnxTensor(t.getName(), dims, null, int64s(t, name, n));
-            case TensorProto.DataType.INT32_VALUE -> new OnnxTensor(t.getName(), dims, null, int32s(t, name, n));
+            case TensorProto.DataType.INT64_VALUE -> new OnnxTensor(t.getName(), dims, null, integers(t, name, n, true));
+            case TensorProto.DataType.INT32_VALUE -> new OnnxTensor(t.getName(), dims, null, integers(t, name, n, false));
             default -> throw new OnnxRefusal(name + " has data type " + dataType(t.getDataType())
                     + "; vecrnn reads FLOAT weights and INT64 or INT32 indices");
         };
     }
 
     private static float[] floats(TensorProto t, String name, int n) {
-        if (t.hasRawData()) requireBytes(t, name, n, Float.BYTES);
-        else if (t.getFloatDataCount() != n) throw new OnnxRefusal(name + " holds " + t.getFloatDataCount() + " floats, its shape " + t.getDimsList() + " needs " + n);
+        requireCount(t, name, n, t.getFloatDataCount(), Float.BYTES, "floats");
         float[] v = new float[n];
-        if (t.hasRawData()) {
-            raw(t).asFloatBuffer().get(v);
-        } else {
-            for (int i = 0; i < n; i++) v[i] = t.getFloatData(i);
-        }
+        if (t.hasRawData()) raw(t).asFloatBuffer().get(v);
+        else for (int i = 0; i < n; i++) v[i] = t.getFloatData(i);
         for (int i = 0; i < n; i++)
             if (!Float.isFinite(v[i])) throw new OnnxRefusal(name + " holds " + v[i] + " at index " + i + ": weights must be finite");
         return v;
     }
 
-    private static long[] int64s(TensorProto t, String name, int n) {
-        if (t.hasRawData()) requireBytes(t, name, n, Long.BYTES);
-        else if (t.getInt64DataCount() != n) throw new OnnxRefusal(name + " holds " + t.getInt64DataCount() + " int64 values, its shape " + t.getDimsList() + " needs " + n);
+    /** INT64 ({@code wide}) or INT32 values as longs. */
+    private static long[] integers(TensorProto t, String name, int n, boolean wide) {
+        requireCount(t, name, n, wide ? t.getInt64DataCount() : t.getInt32DataCount(), wide ? Long.BYTES : Integer.BYTES, wide ? "int64 values" : "int32 values");
         long[] v = new long[n];
-        if (t.hasRawData()) {
-            raw(t).asLongBuffer().get(v);
-        } else {
-            for (int i = 0; i < n; i++) v[i] = t.getInt64Data(i);
-        }
+        ByteBuffer b = t.hasRawData() ? raw(t) : null;
+        for (int i = 0; i < n; i++)
+            v[i] = b != null ? (wide ? b.getLong(i * Long.BYTES) : b.getInt(i * Integer.BYTES)) : wide ? t.getInt64Data(i) : t.getInt32Data(i);
         return v;
     }
 
-    private static long[] int32s(TensorProto t, String name, int n) {
-        if (t.hasRawData()) requireBytes(t, name, n, Integer.BYTES);
-        else if (t.getInt32DataCount() != n) throw new OnnxRefusal(name + " holds " + t.getInt32DataCount() + " int32 values, its shape " + t.getDimsList() + " needs " + n);
-        long[] v = new long[n];
-        if (t.hasRawData()) {
-            var b = raw(t).asIntBuffer();
-            for (int i = 0; i < n; i++) v[i] = b.get(i);
-        } else {
-            for (int i = 0; i < n; i++) v[i] = t.getInt32Data(i);
-        }
-        return v;
-    }
-
-    private static void requireBytes(TensorProto t, String name, int n, int width) {
-        if (t.getRawData().size() != (long) n * width)
-            throw new OnnxRefusal(name + " holds " + t.getRawData().size() + " bytes of data, its shape " + t.getDimsList() + " needs " + (long) n * width);
+    /** The data present (raw bytes of {@code width} each, or {@code listed} typed values) must be the shape's {@code n}: checked before allocating. */
+    private static void requireCount(TensorProto t, String name, int n, int listed, int width, String what) {
+        if (t.hasRawData() ? t.getRawData().size() != (long) n * width : listed != n)
+            throw new OnnxRefusal(name + " holds " + (t.hasRawData() ? t.getRawData().size() + " bytes of data" : listed + " " + what)
+                    + ", its shape " + t.getDimsList() + " needs " + (t.hasRawData() ? (long) n * width : n));
     }
 
     /** ONNX stores raw data little-endian whatever the machine. */

@@ -39,6 +39,21 @@ class OnnxImportFormsTest {
         assertEquals(Map.of("layers", "1", "nonlinearity", "tanh", "output", "sigmoid"), im.metadata());
     }
 
+    /** Initializers in float_data and int64_data instead of raw_data: the same model. */
+    @Test
+    void typedDataInsteadOfRawBytes() {
+        HandGraph hg = new HandGraph(7);
+        var m = hg.model().toBuilder();
+        for (var t : m.getGraphBuilder().getInitializerBuilderList()) {
+            var raw = t.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            if (t.getDataType() == 1) while (raw.hasRemaining()) t.addFloatData(raw.getFloat());
+            else while (raw.hasRemaining()) t.addInt64Data(raw.getLong());
+            t.clearRawData();
+        }
+        OnnxImport.Imported im = OnnxImport.read(HandGraph.write(tmp.resolve("typed.onnx"), m.build()));
+        assertWeights(hg, im, true);
+    }
+
     @Test
     void layoutOneReluWithoutBiasOrInitialState() {
         HandGraph hg = new HandGraph(2);
