@@ -147,6 +147,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue from the checkpoint")
     boolean resume;
 
+    @Option(names = "--report", paramLabel = "DIR", description = "Write each epoch's loss and accuracy (training and validation) to DIR as epochs.csv, loss.png and accuracy.png (classifiers), updated after every epoch.")
+    Path report;
+
     @Option(names = "--keep-checkpoint", description = "Keep the checkpoint after a successful run (by default it is removed once the model is written).")
     boolean keepCheckpoint;
 
@@ -193,8 +196,12 @@ final class TrainCommand implements Callable<Integer> {
         try (Task task = task(name, d, b, vf)) {
             Progress progress = Progress.forStderr(name.equals("chars") ? "char" : "seq");
             SegmentOps ops = Trainer.segmentOps(e, task.train(), d);
-            Trainer.Result r = new Trainer(config, Blas.get(), ops, progress)
+            Trainer trainer = new Trainer(config, Blas.get(), ops, progress);
+            TrainingReport charts = report == null ? null : new TrainingReport(report, name, task.loss(), "hidden " + d + ", seed " + seed);
+            if (charts != null) trainer.onEpoch(charts);
+            Trainer.Result r = trainer
                     .train(task.train(), task.validation(), task.output(), task.loss(), ckpt, resume);
+            if (charts != null) charts.finish();
             int n = task.train().n(), k = task.train().k();
             String figure;
             try (ParamBuffers p = ParamBuffers.of(r.params(), n, d, k); BatchedBptt bptt = new BatchedBptt(Blas.get(), ops, n, d, k, task.output())) {

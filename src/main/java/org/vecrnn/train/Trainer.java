@@ -37,6 +37,8 @@ public final class Trainer {
     private final Sgemm gemm;
     private final SegmentOps ops;
     private final Progress progress;
+    /** Told each epoch's figures when set (reports); accuracy is then counted for softmax outputs. */
+    private java.util.function.Consumer<EpochStats> epochs;
 
     public Trainer(Config c, Sgemm gemm, SegmentOps ops, Progress progress) {
         this.c = c;
@@ -61,6 +63,12 @@ public final class Trainer {
         float bound = (float) (1 / Math.sqrt(d));
         for (float[] a : p.all()) for (int i = 0; i < a.length; i++) a[i] = (2 * r.nextFloat() - 1) * bound;
         return p;
+    }
+
+    /** Tells {@code listener} each epoch's figures ({@link EpochStats}); returns this. */
+    public Trainer onEpoch(java.util.function.Consumer<EpochStats> listener) {
+        this.epochs = listener;
+        return this;
     }
 
     public Result train(TrainingData train, TrainingData val, Output g, Loss loss, Path checkpoint, boolean resume) {
@@ -90,10 +98,12 @@ public final class Trainer {
                 long targets = 0, examples = 0;
                 int batches = train.batches();
                 boolean outOfTime = false;
+                Accuracy trainAccuracy = epochs != null && g == Output.SOFTMAX ? new Accuracy() : null;
                 for (int i = 0; i < batches; i++) {
                     Batch batch = train.batch(i);
                     params.set(theta);
                     double L = bptt.lossAndGradients(params, batch, loss, grads, null, null);
+                    if (trainAccuracy != null) trainAccuracy.add(batch, bptt.o());
                     train.afterBatch(i, bptt);
                     grads.copyTo(grad);
                     double norm2 = grad.squaredNorm();
@@ -114,7 +124,8 @@ public final class Trainer {
                     }
                 }
                 params.set(theta);
-                double valLoss = val == null ? Double.NaN : evaluate(bptt, params, val, loss);
+                Accuracy valAccuracy = trainAccuracy != null && val != null ? new Accuracy() : null;
+                double valLoss = val == null ? Double.NaN : evaluate(bptt, params, val, loss, valAccuracy);
                 if (val != null && !Double.isFinite(valLoss))
                     throw nanStop(epoch, batches - 1, batches, "the validation loss became " + valLoss, checkpoint, state, writer);
                 int bad = state.badEpochs(), bestEpoch = state.bestEpoch();
@@ -131,6 +142,9 @@ public final class Trainer {
                 }
                 double secs = (System.nanoTime() - epochStart) / 1e9;
                 progress.epoch(epoch, c.epochs, lossSum / targets, valLoss, examples / Math.max(secs, 1e-9), secs, note);
+                if (epochs != null)
+                    epochs.accept(new EpochStats(epoch + 1, lossSum / targets, valLoss, trainAccuracy == null ? Double.NaN : trainAccuracy.value(),
+                            valAccuracy == null ? Double.NaN : valAccuracy.value(), secs));
                 if (outOfTime) {
                     stop = "time limit of " + c.maxSeconds + " s reached during epoch " + (epoch + 1);
                     epoch++;
@@ -158,12 +172,18 @@ public final class Trainer {
 
     /** Mean loss per target step over a whole data set (no shuffling; streams carry their state). */
     public static double evaluate(BatchedBptt bptt, ParamBuffers params, TrainingData data, Loss loss) {
+        return evaluate(bptt, params, data, loss, null);
+    }
+
+    /** The same, also counting right answers into {@code accuracy} when it is not null. */
+    static double evaluate(BatchedBptt bptt, ParamBuffers params, TrainingData data, Loss loss, Accuracy accuracy) {
         data.startEpoch(0, 0);
         double sum = 0;
         long targets = 0;
         for (int i = 0; i < data.batches(); i++) {
             Batch b = data.batch(i);
             sum += bptt.loss(params, b, loss) * b.B;
+            if (accuracy != null) accuracy.add(b, bptt.o());
             data.afterBatch(i, bptt);
             targets += data.targets(i);
         }
