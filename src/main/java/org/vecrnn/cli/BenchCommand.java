@@ -16,7 +16,10 @@ import org.vecrnn.infer.StreamState;
 import org.vecrnn.kernel.Int8Kernels;
 import org.vecrnn.kernel.SegmentOps;
 import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Output;
+import org.vecrnn.model.Parameters;
+import org.vecrnn.quant.QuantizedRnn;
 import org.vecrnn.quant.Int8Scheme;
 import org.vecrnn.quant.Quantizer;
 import org.vecrnn.train.TrainBench;
@@ -33,7 +36,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time a workload on a random model and print one line of figures.",
-                "The line: workload=stream|batch|train n=.. d=.. k=.. weights=fp32 and ns_per_step=.. (stream), "
+                "The line: workload=stream|batch|train n=.. d=.. k=.. weights=fp32|int8 and ns_per_step=.. (stream), "
                         + "seq_per_s=.. (batch) or steps_per_s=.. (train: forward, backward and an SGD step on B "
                         + "sequences of T steps): the median of " + BenchCommand.ROUNDS + " rounds after a warm-up.",
                 "streams: one stream's ns_per_step, then --streams M streams stepped as groups (one pass over the weights "
@@ -85,6 +88,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--int8", description = "stream and batch: run the model quantized to int8 (per-row scales)")
     boolean int8;
 
+    @Option(names = "--layers", defaultValue = "1", paramLabel = "L",
+            description = "recurrent layers of the model, 1 to 8, each of d units (stream and batch; default ${DEFAULT-VALUE})")
+    int layers;
+
+    @Option(names = "--nonlinearity", defaultValue = "tanh", paramLabel = "F",
+            description = "the hidden nonlinearity, tanh or relu (stream and batch; default ${DEFAULT-VALUE})")
+    String nonlinearity;
+
     @Spec
     CommandSpec spec;
 
@@ -99,16 +110,23 @@ final class BenchCommand implements Callable<Integer> {
         check(n >= 1 && n <= 1 << 14, "--n"); check(d >= 1 && d <= 1 << 14, "--d"); check(k >= 1 && k <= 1 << 14, "--k");
         check(batch >= 1 && batch <= 1 << 16, "--batch"); check(steps >= 1 && steps <= 1 << 16, "--steps");
         check(threads >= 1 && threads <= 256, "--threads");
+        check(layers >= 1 && layers <= Parameters.MAX_LAYERS, "--layers (1 to " + Parameters.MAX_LAYERS + ")");
+        Nonlinearity f;
+        try {
+            f = Nonlinearity.parse(nonlinearity);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--nonlinearity must be tanh or relu, not '" + nonlinearity + "'");
+        }
         if ((long) batch * steps * Math.max(Math.max(n, d), k) > 1L << 28)
             throw new ParameterException(spec.commandLine(), "--batch * --steps * max(n, d, k) is too large for a benchmark (over 2^28 floats)");
         if (w.equals("train")) {
             if (int8) throw new ParameterException(spec.commandLine(), "--int8 is for the stream and batch workloads; training runs in fp32");
+            if (layers != 1 || f != Nonlinearity.TANH)
+                throw new ParameterException(spec.commandLine(), "--layers and --nonlinearity are for the stream and batch workloads; the train workload times one tanh layer");
             return train();
         }
         if (w.equals("coldstart")) return coldstart();
-        try (ElmanRnn m = randomModel(n, d, k); InferenceModel im = int8
-                ? new InferenceModel(Int8Kernels.owning(Quantizer.quantize(m, Int8Scheme.DEFAULT)), m.output())
-                : InferenceModel.of(m)) {
+        try (ElmanRnn m = randomModel(n, d, k, layers, f); InferenceModel im = int8 ? int8Model(m) : InferenceModel.of(m)) {
             String figure = switch (w) {
                 case "stream" -> "ns_per_step=" + fmt(streamNs(im));
                 case "streams" -> {
@@ -125,6 +143,7 @@ final class BenchCommand implements Callable<Integer> {
             };
             PrintWriter out = spec.commandLine().getOut();
             out.println("workload=" + w + " n=" + n + " d=" + d + " k=" + k + " weights=" + (int8 ? "int8" : "fp32") + " " + figure
+                    + (layers > 1 ? " layers=" + layers : "") + (f != Nonlinearity.TANH ? " nonlinearity=" + f.id() : "")
                     + (threads > 1 ? " threads=" + threads : ""));
             out.flush();
         }
@@ -253,6 +272,26 @@ final class BenchCommand implements Callable<Integer> {
 
     /** PyTorch's default init (the trainer's), from a fixed seed, sigmoid head. */
     static ElmanRnn randomModel(int n, int d, int k) {
-        return ElmanRnn.of(n, d, k, Output.SIGMOID, Trainer.init(n, d, k, 42));
+        return randomModel(n, d, k, 1, Nonlinearity.TANH);
+    }
+
+    /** The same with L layers (each upper layer from its own seed) and nonlinearity f; L = 1 is the model above. */
+    static ElmanRnn randomModel(int n, int d, int k, int L, Nonlinearity f) {
+        Parameters p = Trainer.init(n, d, k, 42);
+        Parameters.Layer[] upper = new Parameters.Layer[L - 1];
+        for (int l = 1; l < L; l++) {
+            Parameters q = Trainer.init(d, d, k, 42 + l);
+            upper[l - 1] = new Parameters.Layer(q.U(), q.W(), q.a());
+        }
+        return ElmanRnn.of(n, d, k, Output.SIGMOID, f, new Parameters(p.U(), p.W(), p.a(), p.V(), p.b(), upper));
+    }
+
+    /** The model quantized to int8 (per-row scales), every layer. */
+    private static InferenceModel int8Model(ElmanRnn m) {
+        QuantizedRnn q = Quantizer.quantize(m, Int8Scheme.DEFAULT);
+        if (q.layers() == 1) return new InferenceModel(Int8Kernels.owning(q), m.output());
+        try (q) {
+            return InferenceModel.of(q);
+        }
     }
 }

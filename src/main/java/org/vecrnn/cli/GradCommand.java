@@ -2,6 +2,7 @@ package org.vecrnn.cli;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -12,6 +13,7 @@ import org.vecrnn.io.SequenceFile;
 import org.vecrnn.io.Tensor;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Loss;
+import org.vecrnn.model.Parameters;
 import org.vecrnn.model.Topology;
 import org.vecrnn.train.ReferenceBptt;
 import picocli.CommandLine.Command;
@@ -20,8 +22,8 @@ import picocli.CommandLine.Option;
 @Command(name = "grad", mixinStandardHelpOptions = true,
         description = {"Compute a model's loss and gradients on a batch of sequences.",
                 "The gradients come from backpropagation through time in double precision.",
-                "DATA holds x [B,T,n], y ([B,T,k], or [B,k] for many-to-one) and optionally h0 [B,d].",
-                "OUTPUT gets loss [] and grad.<name> for each parameter under its name in the model, grad.h0 and grad.x.",
+                "DATA holds x [B,T,n], y ([B,T,k], or [B,k] for many-to-one) and optionally h0 [B,d], or [L,B,d] for L > 1 layers.",
+                "OUTPUT gets loss [] and grad.<name> for each parameter of every layer under its name in the model, grad.h0 and grad.x.",
                 "The loss is summed over steps with a target and over outputs, averaged over the batch."})
 final class GradCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "M", description = "model file (.safetensors)")
@@ -47,20 +49,23 @@ final class GradCommand implements Callable<Integer> {
         ModelFile.Loaded loaded = ModelFile.read(model);
         try (ElmanRnn m = loaded.model()) {
             loss.checkCompatible(m.output());
-            SequenceFile in = SequenceFile.withTargets(data, m.n(), m.d(), m.k(), topology);
+            int n = m.n(), d = m.d(), k = m.k(), L = m.layers();
+            SequenceFile in = SequenceFile.withTargets(data, n, d, k, L, topology);
             ReferenceBptt.Gradients gr = ReferenceBptt.of(m).gradients(in.x(), in.B(), in.T(), in.h0(), in.y(), topology, loss);
-            int n = m.n(), d = m.d(), k = m.k();
-            Map<String, Tensor> byParam = Map.of(
-                    "U", Tensor.of("", ReferenceBptt.narrow(gr.dU()), d, n), "W", Tensor.of("", ReferenceBptt.narrow(gr.dW()), d, d),
-                    "a", Tensor.of("", ReferenceBptt.narrow(gr.da()), d), "V", Tensor.of("", ReferenceBptt.narrow(gr.dV()), k, d),
-                    "b", Tensor.of("", ReferenceBptt.narrow(gr.db()), k));
+            Parameters shapesOf = m.parameters();
+            String[] params = shapesOf.names();
+            long[][] shapes = shapesOf.shapes(n, d, k);
+            double[][] grads = gr.all();
+            Map<String, Tensor> byParam = new HashMap<>();
+            for (int i = 0; i < params.length; i++) byParam.put(params[i], Tensor.of("", ReferenceBptt.narrow(grads[i]), shapes[i]));
             List<Tensor> out = new ArrayList<>();
             out.add(Tensor.scalar("loss", (float) gr.loss()));
             loaded.fileNames().forEach((param, names) -> {
                 Tensor t = byParam.get(param);
                 for (String name : names) out.add(new Tensor("grad." + name, t.dtype(), t.shape(), t.data()));
             });
-            out.add(Tensor.of("grad.h0", ReferenceBptt.narrow(gr.dh0()), in.B(), d));
+            float[] dh0 = ReferenceBptt.narrow(gr.dh0());
+            out.add(L == 1 ? Tensor.of("grad.h0", dh0, in.B(), d) : Tensor.of("grad.h0", dh0, L, in.B(), d));
             out.add(Tensor.of("grad.x", ReferenceBptt.narrow(gr.dx()), in.B(), in.T(), n));
             SafeTensorsWriter.write(output, out, Map.of("format", ModelFile.FORMAT, "topology", topology.id(), "loss", loss.id()));
         }

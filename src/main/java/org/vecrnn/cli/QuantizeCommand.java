@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -43,7 +44,7 @@ final class QuantizeCommand implements Callable<Integer> {
             description = "int8-row (one scale per row, the default) or int8-block32 (one scale per 32 weights)")
     Int8Scheme scheme = Int8Scheme.DEFAULT;
 
-    @Option(names = "--input", paramLabel = "I", description = "sequences for the error report: x [B,T,n] F32, optionally h0 [B,d]")
+    @Option(names = "--input", paramLabel = "I", description = "sequences for the error report: x [B,T,n] F32, optionally h0 [B,d] ([L,B,d] for L > 1 layers)")
     Path input;
 
     @Spec
@@ -56,17 +57,20 @@ final class QuantizeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ModelFile.Loaded loaded = ModelFile.read(model);
         try (ElmanRnn m = loaded.model()) {
-            SequenceFile in = input == null ? null : SequenceFile.inputs(input, m.n(), m.d());
+            SequenceFile in = input == null ? null : SequenceFile.inputs(input, m.n(), m.d(), m.layers());
             try (QuantizedRnn q = Quantizer.quantize(m, scheme)) {
                 QuantizedModelFile.save(q, output, loaded.metadata()); // the preprocessing and the task stay with the model
                 out.printf(Locale.ROOT, "%s: fp32, n=%d d=%d k=%d: %d bytes (parameters %d bytes)%n", model, m.n(), m.d(), m.k(), size(model), m.bytes());
                 out.printf(Locale.ROOT, "%s: %s: %d bytes (parameters %d bytes, %.2f times smaller)%n", output, scheme.id(), size(output),
                         q.bytes(), (double) m.bytes() / q.bytes());
                 if (in != null) {
-                    try (StepKernel kernel = Int8Kernels.create(q)) {
-                        out.println("error on " + input + ": " + ErrorReport.outputs(m, kernel, m.output(), in.x(), in.B(), in.T(), in.h0()));
+                    List<StepKernel> kernels = Int8Kernels.layers(q);
+                    try {
+                        out.println("error on " + input + ": " + ErrorReport.outputs(m, kernels, m.output(), in.x(), in.B(), in.T(), in.h0()));
                         float[] xs = ErrorReport.cycledInputs(in.x(), ErrorReport.DRIFT_STEPS, m.n());
-                        out.println("error on " + input + ": " + ErrorReport.drift(m, kernel, m.output(), xs, ErrorReport.DRIFT_STEPS));
+                        out.println("error on " + input + ": " + ErrorReport.drift(m, kernels, m.output(), xs, ErrorReport.DRIFT_STEPS));
+                    } finally {
+                        kernels.forEach(StepKernel::close);
                     }
                 }
             }

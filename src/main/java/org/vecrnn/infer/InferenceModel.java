@@ -159,7 +159,13 @@ public final class InferenceModel implements AutoCloseable {
         Map<String, String> metadata;
         if (QuantizedModelFile.isQuantized(path)) {
             QuantizedRnn q = QuantizedModelFile.load(path);
-            m = new InferenceModel(Int8Kernels.owning(q), q.output());
+            if (q.layers() == 1) {
+                m = new InferenceModel(Int8Kernels.owning(q), q.output());
+            } else {
+                try (q) {
+                    m = of(q);
+                }
+            }
             try (SafeTensors st = SafeTensors.openConfined(path)) {
                 metadata = st.metadata();
             }
@@ -179,6 +185,11 @@ public final class InferenceModel implements AutoCloseable {
     }
 
     /** The fp32 scalar reference kernels, whatever the chooser picked (tests, benchmarks). */
+    /** An int8 model: one int8 step kernel of the chosen family per layer (they copy the weights; the caller closes q). */
+    public static InferenceModel of(QuantizedRnn q) {
+        return new InferenceModel(Int8Kernels.layers(q), q.output());
+    }
+
     public static InferenceModel scalar(ElmanRnn model) {
         if (model.layers() > 1) return stacked(model, Kernels::scalarStepKernel, Activation.scalar(model.output()));
         return new InferenceModel(new StepKernel[] {Kernels.scalarStepKernel(model)}, Kernels.scalarBatchKernel(model), null, model.output(), Activation.scalar(model.output()));

@@ -7,13 +7,16 @@ import java.util.List;
 import java.util.Map;
 import org.vecrnn.VecrnnException;
 import org.vecrnn.onnx.OnnxImport;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Output;
+import org.vecrnn.model.Parameters;
 import org.vecrnn.quant.Int8Scheme;
 import org.vecrnn.quant.Int8Weights;
 import org.vecrnn.quant.QuantizedRnn;
 
 /**
- * Quantized model files: the seed's names with {@code U, W, V} as {@code I8} tensors, each beside its F32
+ * Quantized model files: the seed's names (and {@code U2, W2, a2, ...} of a stacked model's upper layers, as
+ * in {@link ModelFile}) with {@code U, W, V} as {@code I8} tensors, each beside its F32
  * scales ({@code U.scale} [d] per row, or [d, ceil(n/32)] per block of 32), {@code a, b} F32, and metadata
  * {@code format=vecrnn, version, output, quant=int8-row|int8-block32}. Read by memory-mapping like
  * {@link ModelFile}; every tensor, shape and scale is checked before a kernel can see it.
@@ -55,12 +58,27 @@ public final class QuantizedModelFile {
         if (id == null) throw VecrnnException.inFile(path, "has an I8 tensor 'W' but its metadata names no quantization scheme ('" + QUANT + "')");
         Int8Scheme scheme;
         Output g;
+        Nonlinearity f;
         try {
             scheme = Int8Scheme.parse(id);
             g = Output.parse(st.metadata().get("output"));
         } catch (IllegalArgumentException e) {
             throw VecrnnException.inFile(path, "metadata: " + e.getMessage());
         }
+        String fid = st.metadata().get(ModelFile.NONLINEARITY);
+        try {
+            f = Nonlinearity.parse(fid);
+        } catch (IllegalArgumentException e) {
+            throw VecrnnException.inFile(path, "metadata \"" + ModelFile.NONLINEARITY + "\" = \"" + fid + "\" is not supported (tanh or relu)");
+        }
+        int layers = 1;
+        while (layers < Parameters.MAX_LAYERS && st.has("U" + (layers + 1))) layers++;
+        String declared = st.metadata().get(ModelFile.LAYERS);
+        if (declared != null && !declared.equals(Integer.toString(layers)))
+            throw VecrnnException.inFile(path, "metadata \"" + ModelFile.LAYERS + "\" = \"" + declared + "\" does not match the tensors, which hold "
+                    + layers + " layer" + (layers == 1 ? "" : "s"));
+        if (st.has("U" + (layers + 1)) || st.has("W" + (layers + 1)) || st.has("a" + (layers + 1)))
+            throw VecrnnException.inFile(path, "holds tensors of a layer " + (layers + 1) + " beyond the " + Parameters.MAX_LAYERS + " layers vecrnn runs, or without its U" + (layers + 1));
         Tensor W = i8(st, "W");
         if (W.rank() != 2 || W.shape()[0] != W.shape()[1] || W.shape()[0] < 1 || W.shape()[0] > Integer.MAX_VALUE / 2)
             throw VecrnnException.inFile(path, "tensor 'W' has shape " + W.shapeString() + ", expected a square [d, d]");
@@ -74,9 +92,16 @@ public final class QuantizedModelFile {
         int n = (int) U.shape()[1], k = (int) V.shape()[0];
         ModelMetadata.check(path, st.metadata(), n, k);
         if ((long) d * d > Integer.MAX_VALUE - 64) throw VecrnnException.inFile(path, "tensor 'W' has shape " + W.shapeString() + ": too large");
+        QuantizedRnn.Layer[] upper = new QuantizedRnn.Layer[layers - 1];
+        for (int l = 2; l <= layers; l++) {
+            Tensor Ul = i8(st, "U" + l), Wl = i8(st, "W" + l);
+            for (Tensor t : new Tensor[] {Ul, Wl})
+                if (!t.hasShape(d, d)) throw VecrnnException.inFile(path, "tensor '" + t.name() + "' has shape " + t.shapeString() + ", expected [" + d + ", " + d + "]");
+            upper[l - 2] = new QuantizedRnn.Layer(weights(st, Ul, scheme), weights(st, Wl, scheme), st.floats("a" + l, d));
+        }
         try {
-            return QuantizedRnn.of(n, d, k, g, weights(st, U, scheme), weights(st, W, scheme), st.floats("a", d),
-                    weights(st, V, scheme), st.floats("b", k));
+            return QuantizedRnn.of(n, d, k, g, f, weights(st, U, scheme), weights(st, W, scheme), st.floats("a", d),
+                    weights(st, V, scheme), st.floats("b", k), upper);
         } catch (IllegalArgumentException e) {
             throw VecrnnException.inFile(path, e.getMessage());
         }
@@ -102,7 +127,9 @@ public final class QuantizedModelFile {
     /** Writes {@code model} atomically. */
     public static void save(QuantizedRnn model, Path path, Map<String, String> extraMetadata) {
         List<Tensor> ts = new ArrayList<>();
-        for (String name : new String[] {"U", "W", "V"}) {
+        List<String> matrices = new ArrayList<>(List.of("U", "W", "V"));
+        for (int l = 2; l <= model.layers(); l++) matrices.addAll(List.of("U" + l, "W" + l));
+        for (String name : matrices) {
             Int8Weights w = model.weights(name);
             ts.add(Tensor.of(name, w.q(), w.rows(), w.cols()));
             ts.add(w.scheme() == Int8Scheme.ROW ? Tensor.of(name + ".scale", w.scales(), w.rows())
@@ -110,10 +137,13 @@ public final class QuantizedModelFile {
         }
         ts.add(Tensor.of("a", model.aValues(), model.d()));
         ts.add(Tensor.of("b", model.bValues(), model.k()));
+        for (int l = 2; l <= model.layers(); l++) ts.add(Tensor.of("a" + l, model.aValues(l - 1), model.d()));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", ModelFile.FORMAT);
         meta.put("version", ModelFile.VERSION);
         meta.put("output", model.output().id());
+        meta.put(ModelFile.LAYERS, Integer.toString(model.layers()));
+        meta.put(ModelFile.NONLINEARITY, model.nonlinearity().id());
         meta.put(QUANT, model.scheme().id());
         if (extraMetadata != null) extraMetadata.forEach(meta::putIfAbsent);
         SafeTensorsWriter.write(path, ts, meta);

@@ -1,6 +1,7 @@
 package org.vecrnn.kernel;
 
 import java.lang.foreign.MemorySegment;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.quant.Int8Matrix;
 import org.vecrnn.quant.QuantizedRnn;
 
@@ -18,9 +19,17 @@ abstract class Int8Kernel implements StepKernel {
     final Int8Matrix U, W, V;
     final MemorySegment a, b;
     final int n, d, k;
+    /** The hidden nonlinearity; {@code relu} for the Vector API kernel's branch. */
+    final Nonlinearity f;
+    final boolean relu;
 
     Int8Kernel(QuantizedRnn model, boolean owns) {
+        if (model.layers() != 1)
+            throw new IllegalArgumentException("an int8 kernel computes one layer, and this model has " + model.layers()
+                    + "; build one kernel per layer (Int8Kernels.layers)");
         this.model = model;
+        this.f = model.nonlinearity();
+        this.relu = f == Nonlinearity.RELU;
         this.owns = owns;
         this.U = model.U();
         this.W = model.W();

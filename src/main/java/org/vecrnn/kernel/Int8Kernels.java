@@ -35,6 +35,21 @@ public final class Int8Kernels {
         return make(model, true);
     }
 
+    /**
+     * One kernel of the chosen family per layer of {@code model}, from the first; each owns a copy of its
+     * layer (and the head), so the caller may close {@code model} at once.
+     */
+    public static java.util.List<StepKernel> layers(QuantizedRnn model) {
+        java.util.List<StepKernel> ks = new java.util.ArrayList<>();
+        try {
+            for (int l = 0; l < model.layers(); l++) ks.add(owning(model.layer(l)));
+        } catch (RuntimeException e) {
+            ks.forEach(StepKernel::close);
+            throw e;
+        }
+        return ks;
+    }
+
     private static StepKernel make(QuantizedRnn model, boolean owns) {
         Constructor<?> c = Holder.VECTOR;
         return c == null ? new Int8ScalarKernel(model, owns) : instantiate(c, model, owns);

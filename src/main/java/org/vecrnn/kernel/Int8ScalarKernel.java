@@ -9,7 +9,7 @@ import org.vecrnn.quant.QuantizedRnn;
  * rounding. Per row, each block's products {@code q·v} are summed in float, the block sum is multiplied by
  * its scale once and added to the row's sum (the row scheme is one block):
  * <pre>
- *   pre_i = (Σ_blocks s_ib · Σ_j∈b Wq_ij h_j  +  Σ_blocks t_ib · Σ_j∈b Uq_ij x_j) + a_i,   hNext_i = tanh(pre_i)
+ *   pre_i = (Σ_blocks s_ib · Σ_j∈b Wq_ij h_j  +  Σ_blocks t_ib · Σ_j∈b Uq_ij x_j) + a_i,   hNext_i = f(pre_i)
  * </pre>
  * Only the weights are int8; h and x stay float, so no activation rounding is added. Also the fallback
  * when the Vector API is missing. Reads the model's memory in place (no copy).
@@ -39,7 +39,7 @@ final class Int8ScalarKernel extends Int8Kernel {
         Int8Checks.step(this, h, x, hNext);
         for (int i = 0; i < d; i++) {
             float pre = (dot(W, i, h, 0) + dot(U, i, x, 0)) + a.getAtIndex(ValueLayout.JAVA_FLOAT, i);
-            hNext[i] = (float) Math.tanh(pre);
+            hNext[i] = f.apply(pre);
         }
     }
 
@@ -47,7 +47,7 @@ final class Int8ScalarKernel extends Int8Kernel {
     public void stepProjected(float[] h, float[] p, int pOff, float[] hNext) {
         Int8Checks.open(closed, model);
         Int8Checks.projected(this, h, p, pOff, hNext);
-        for (int i = 0; i < d; i++) hNext[i] = (float) Math.tanh(dot(W, i, h, 0) + p[pOff + i]);
+        for (int i = 0; i < d; i++) hNext[i] = f.apply(dot(W, i, h, 0) + p[pOff + i]);
     }
 
     @Override

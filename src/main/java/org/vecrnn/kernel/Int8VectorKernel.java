@@ -138,7 +138,7 @@ final class Int8VectorKernel extends Int8Kernel {
         Int8Checks.open(closed, model);
         Int8Checks.step(this, h, x, hNext);
         apply(WU, h, x, aInit, 0, hNext, backward);
-        VectorTanh.apply(hNext, 0, d);
+        VectorRelu.hidden(relu, hNext, 0, d);
     }
 
     @Override
@@ -147,7 +147,7 @@ final class Int8VectorKernel extends Int8Kernel {
         Int8Checks.projected(this, h, p, pOff, hNext);
         // U x + a is already in p: only W's groups are read (x = null stops before U's)
         apply(WU, h, null, p, pOff, hNext, false);
-        VectorTanh.apply(hNext, 0, d);
+        VectorRelu.hidden(relu, hNext, 0, d);
     }
 
     @Override
@@ -163,7 +163,7 @@ final class Int8VectorKernel extends Int8Kernel {
         Int8Checks.open(closed, model);
         GroupChecks.check(h, x, hNext, m, d, n, d);
         applyGroup(WU, h, x, aInit, hNext, m);
-        for (int s = 0; s < m; s++) VectorTanh.apply(hNext[s], 0, d);
+        for (int s = 0; s < m; s++) VectorRelu.hidden(relu, hNext[s], 0, d);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.vecrnn.quant;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.vecrnn.kernel.StepKernel;
@@ -40,6 +41,11 @@ public final class ErrorReport {
 
     /** Runs both models over x [B,T,n] from h0 [B,d]; {@code int8} is a kernel over the quantized model. */
     public static Outputs outputs(ElmanRnn fp32, StepKernel int8, Output g, float[] x, int B, int T, float[] h0) {
+        return outputs(fp32, List.of(int8), g, x, B, T, h0);
+    }
+
+    /** The same for a stack: one int8 kernel per layer, h0 [L,B,d]; h is compared on the last layer. */
+    public static Outputs outputs(ElmanRnn fp32, List<? extends StepKernel> int8, Output g, float[] x, int B, int T, float[] h0) {
         check(fp32, int8);
         ReferenceBptt.Forward ref = ReferenceBptt.of(fp32).forward(x, B, T, h0);
         KernelForward.Result mine = KernelForward.run(int8, g, x, B, T, h0);
@@ -55,11 +61,17 @@ public final class ErrorReport {
 
     /** One sequence of {@code steps} inputs xs [steps, n] from h = 0. */
     public static Drift drift(ElmanRnn fp32, StepKernel int8, Output g, float[] xs, int steps) {
+        return drift(fp32, List.of(int8), g, xs, steps);
+    }
+
+    /** The same for a stack, one int8 kernel per layer; the drift is that of the last layer's h. */
+    public static Drift drift(ElmanRnn fp32, List<? extends StepKernel> int8, Output g, float[] xs, int steps) {
         check(fp32, int8);
         int n = fp32.n(), d = fp32.d(), k = fp32.k();
         if (steps < 1 || xs.length != (long) steps * n) throw new IllegalArgumentException(xs.length + " inputs for " + steps + " steps of n=" + n);
-        ReferenceBptt.Forward ref = ReferenceBptt.of(fp32).forward(xs, 1, steps, new float[d]);
-        KernelForward.Result mine = KernelForward.run(int8, g, xs, 1, steps, new float[d]);
+        float[] h0 = new float[fp32.layers() * d];
+        ReferenceBptt.Forward ref = ReferenceBptt.of(fp32).forward(xs, 1, steps, h0);
+        KernelForward.Result mine = KernelForward.run(int8, g, xs, 1, steps, h0);
         double max = 0, first = 0, last = 0, oMax = 0;
         for (int t = 0; t < steps; t++) {
             double e = 0;
@@ -92,9 +104,10 @@ public final class ErrorReport {
         return Math.sqrt(-2 * Math.log1p(-u)) * Math.cos(2 * Math.PI * v);
     }
 
-    private static void check(ElmanRnn fp32, StepKernel int8) {
-        if (fp32.n() != int8.n() || fp32.d() != int8.d() || fp32.k() != int8.k())
-            throw new IllegalArgumentException("the int8 model (n=" + int8.n() + " d=" + int8.d() + " k=" + int8.k()
-                    + ") is not the same size as the fp32 one (n=" + fp32.n() + " d=" + fp32.d() + " k=" + fp32.k() + ")");
+    private static void check(ElmanRnn fp32, List<? extends StepKernel> int8) {
+        StepKernel first = int8.get(0);
+        if (fp32.n() != first.n() || fp32.d() != first.d() || fp32.k() != first.k() || fp32.layers() != int8.size())
+            throw new IllegalArgumentException("the int8 model (n=" + first.n() + " d=" + first.d() + " k=" + first.k() + ", " + int8.size()
+                    + " layers) is not the same size as the fp32 one (n=" + fp32.n() + " d=" + fp32.d() + " k=" + fp32.k() + ", " + fp32.layers() + " layers)");
     }
 }

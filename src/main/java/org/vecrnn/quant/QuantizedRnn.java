@@ -4,13 +4,16 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Output;
+import org.vecrnn.model.Parameters;
 
 /**
- * An Elman RNN with int8 weights, in the seed's names:
+ * An Elman RNN with int8 weights, in the seed's names, of one or more layers as {@link ElmanRnn}:
  * <pre>
- *   h_t = tanh(W h_{t-1} + U x_t + a)      U, W: int8 with scales; a: float
- *   o_t = g(V h_t + b)                     V: int8 with scales;    b: float
+ *   h_t = f(W h_{t-1} + U x_t + a)         U, W: int8 with scales; a: float   (f = tanh or relu)
+ *   h^l_t = f(W_l h^l_{t-1} + U_l h^{l-1}_t + a_l)   layers l = 2..L, each quantized the same way
+ *   o_t = g(V h^L_t + b)                   V: int8 with scales;    b: float
  * </pre>
  * At d = 1024 the fp32 U, W, V take 6.4 MB and stream from L3 at every step; as int8 they take 1.6 MB and
  * stay in L2. Like {@link ElmanRnn}: immutable, safe to share between threads, parameters in read-only
@@ -19,29 +22,55 @@ import org.vecrnn.model.Output;
 public final class QuantizedRnn implements AutoCloseable {
     private final int n, d, k;
     private final Output output;
+    private final Nonlinearity f;
     private final Int8Scheme scheme;
     private final Arena arena;
-    private final Int8Matrix U, W, V;
-    private final MemorySegment a, b;
+    /** Per layer, from the first. */
+    private final Int8Matrix[] U, W;
+    private final MemorySegment[] a;
+    private final Int8Matrix V;
+    private final MemorySegment b;
 
-    private QuantizedRnn(int n, int d, int k, Output output, Int8Weights U, Int8Weights W, float[] a, Int8Weights V, float[] b) {
+    /** One upper layer (2..L): U_l [d, d] and W_l [d, d] as int8 with scales, a_l [d] float. */
+    public record Layer(Int8Weights U, Int8Weights W, float[] a) {}
+
+    private QuantizedRnn(int n, int d, int k, Output output, Nonlinearity f, Int8Weights U, Int8Weights W, float[] a, Int8Weights V, float[] b,
+                         Layer[] upper) {
         this.n = n;
         this.d = d;
         this.k = k;
         this.output = output;
+        this.f = f;
         this.scheme = W.scheme();
         this.arena = Arena.ofShared();
-        this.U = matrix(U);
-        this.W = matrix(W);
+        int layers = 1 + upper.length;
+        this.U = new Int8Matrix[layers];
+        this.W = new Int8Matrix[layers];
+        this.a = new MemorySegment[layers];
+        this.U[0] = matrix(U);
+        this.W[0] = matrix(W);
+        this.a[0] = floats(a);
+        for (int l = 1; l < layers; l++) {
+            this.U[l] = matrix(upper[l - 1].U());
+            this.W[l] = matrix(upper[l - 1].W());
+            this.a[l] = floats(upper[l - 1].a());
+        }
         this.V = matrix(V);
-        this.a = floats(a);
         this.b = floats(b);
     }
 
-    /** A model from its parts; every shape, scale and value is checked (IllegalArgumentException). */
+    /** A one-layer tanh model from its parts; every shape, scale and value is checked (IllegalArgumentException). */
     public static QuantizedRnn of(int n, int d, int k, Output output, Int8Weights U, Int8Weights W, float[] a, Int8Weights V, float[] b) {
+        return of(n, d, k, output, Nonlinearity.TANH, U, W, a, V, b);
+    }
+
+    /** A model of {@code 1 + upper.length} layers with nonlinearity f; every shape, scale and value is checked. */
+    public static QuantizedRnn of(int n, int d, int k, Output output, Nonlinearity f, Int8Weights U, Int8Weights W, float[] a,
+                                  Int8Weights V, float[] b, Layer... upper) {
         if (n < 1 || d < 1 || k < 1) throw new IllegalArgumentException("sizes must be positive: n=" + n + " d=" + d + " k=" + k);
         if (output == null) throw new IllegalArgumentException("output activation is null");
+        if (f == null) throw new IllegalArgumentException("nonlinearity is null");
+        if (upper.length > Parameters.MAX_LAYERS - 1) throw new IllegalArgumentException("at most " + Parameters.MAX_LAYERS + " layers, not " + (upper.length + 1));
         shape("U", U, d, n);
         shape("W", W, d, d);
         shape("V", V, k, d);
@@ -52,7 +81,32 @@ public final class QuantizedRnn implements AutoCloseable {
         V.check("V");
         bias("a", a, d);
         bias("b", b, k);
-        return new QuantizedRnn(n, d, k, output, U, W, a, V, b);
+        for (int l = 2; l <= upper.length + 1; l++) {
+            Layer y = upper[l - 2];
+            if (y == null) throw new IllegalArgumentException("layer " + l + " is missing");
+            shape("U" + l, y.U(), d, d);
+            shape("W" + l, y.W(), d, d);
+            if (y.U().scheme() != W.scheme() || y.W().scheme() != W.scheme())
+                throw new IllegalArgumentException("U" + l + " and W" + l + " use another scheme than W: " + y.U().scheme().id() + ", " + y.W().scheme().id());
+            y.U().check("U" + l);
+            y.W().check("W" + l);
+            bias("a" + l, y.a(), d);
+        }
+        return new QuantizedRnn(n, d, k, output, f, U, W, a, V, b, upper.clone());
+    }
+
+    /**
+     * Layer l (from 0) with this model's head, as a one-layer model of its own (input size n for layer 0, d
+     * above): what a layer's int8 step kernel is built from. The caller closes it.
+     */
+    public QuantizedRnn layer(int l) {
+        checkLayer(l);
+        return new QuantizedRnn(l == 0 ? n : d, d, k, output, f, weights(U(l)), weights(W(l)), a(l).toArray(ValueLayout.JAVA_FLOAT),
+                weights(V()), bValues(), new Layer[0]);
+    }
+
+    private void checkLayer(int l) {
+        if (l < 0 || l >= U.length) throw new IllegalArgumentException("layer " + l + " does not exist: the model has " + U.length + " (from 0)");
     }
 
     private static void shape(String name, Int8Weights w, int rows, int cols) {
@@ -83,15 +137,25 @@ public final class QuantizedRnn implements AutoCloseable {
     public int k() { return k; }
     public Output output() { return output; }
     public Int8Scheme scheme() { return scheme; }
+    /** f, the hidden nonlinearity of every layer. */
+    public Nonlinearity nonlinearity() { return f; }
+    /** L, the number of recurrent layers. */
+    public int layers() { return U.length; }
 
-    /** U [d, n] as int8 with scales. */
-    public Int8Matrix U() { return live(U); }
-    /** W [d, d]. */
-    public Int8Matrix W() { return live(W); }
+    /** U [d, n] of the first layer as int8 with scales. */
+    public Int8Matrix U() { return U(0); }
+    /** W [d, d] of the first layer. */
+    public Int8Matrix W() { return W(0); }
     /** V [k, d]. */
     public Int8Matrix V() { return live(V); }
-    /** a [d], read-only native floats. */
-    public MemorySegment a() { return live(a); }
+    /** a [d] of the first layer, read-only native floats. */
+    public MemorySegment a() { return a(0); }
+    /** U_l of layer l (from 0). */
+    public Int8Matrix U(int l) { checkLayer(l); return live(U[l]); }
+    /** W_l of layer l (from 0). */
+    public Int8Matrix W(int l) { checkLayer(l); return live(W[l]); }
+    /** a_l of layer l (from 0). */
+    public MemorySegment a(int l) { checkLayer(l); return live(a[l]); }
     /** b [k]. */
     public MemorySegment b() { return live(b); }
 
@@ -100,19 +164,32 @@ public final class QuantizedRnn implements AutoCloseable {
         return t;
     }
 
-    /** Heap copies, as the file holds them. */
+    /** Heap copies, as the file holds them: U, W, V, and U2, W2, ... of the layers above the first. */
     public Int8Weights weights(String name) {
         Int8Matrix m = switch (name) {
             case "U" -> U();
             case "W" -> W();
             case "V" -> V();
-            default -> throw new IllegalArgumentException("no int8 matrix '" + name + "' (U, W or V)");
+            default -> {
+                int l = name.length() == 2 && (name.charAt(0) == 'U' || name.charAt(0) == 'W') ? name.charAt(1) - '1' : -1;
+                if (l < 1 || l >= U.length) throw new IllegalArgumentException("no int8 matrix '" + name + "' (U, W, V, or U2.., W2.. of a stacked model)");
+                yield name.charAt(0) == 'U' ? U(l) : W(l);
+            }
         };
+        return weights(m);
+    }
+
+    private static Int8Weights weights(Int8Matrix m) {
         return new Int8Weights(m.rows(), m.cols(), m.scheme(), m.q().toArray(ValueLayout.JAVA_BYTE), m.scales().toArray(ValueLayout.JAVA_FLOAT));
     }
 
     public float[] aValues() {
         return a().toArray(ValueLayout.JAVA_FLOAT);
+    }
+
+    /** a_l of layer l (from 0), a heap copy. */
+    public float[] aValues(int l) {
+        return a(l).toArray(ValueLayout.JAVA_FLOAT);
     }
 
     public float[] bValues() {
@@ -121,7 +198,9 @@ public final class QuantizedRnn implements AutoCloseable {
 
     /** Bytes of parameter memory (int8 matrices, their scales and the float biases). */
     public long bytes() {
-        return U.bytes() + W.bytes() + V.bytes() + a.byteSize() + b.byteSize();
+        long s = V.bytes() + b.byteSize();
+        for (int l = 0; l < U.length; l++) s += U[l].bytes() + W[l].bytes() + a[l].byteSize();
+        return s;
     }
 
     public boolean isOpen() {
@@ -136,6 +215,6 @@ public final class QuantizedRnn implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "QuantizedRnn[n=" + n + ", d=" + d + ", k=" + k + ", output=" + output.id() + ", " + scheme.id() + "]";
+        return "QuantizedRnn[n=" + n + ", d=" + d + ", k=" + k + ", layers=" + U.length + ", nonlinearity=" + f.id() + ", output=" + output.id() + ", " + scheme.id() + "]";
     }
 }

@@ -4,7 +4,7 @@ import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Parameters;
 
 /**
- * Symmetric int8 quantization of U, W and V: for each row (or block of 32 along the row) the scale is
+ * Symmetric int8 quantization of U, W and V (and every layer's U_l and W_l in a stacked model): for each row (or block of 32 along the row) the scale is
  * {@code max|w| / 127} and {@code q = round(w / scale)}, so every weight is off by at most half a scale.
  * Biases (a, b) and the hidden state stay float: they are a sliver of the bytes and the bias carries the
  * offset a symmetric scheme cannot.
@@ -13,11 +13,13 @@ public final class Quantizer {
     private Quantizer() {}
 
     public static QuantizedRnn quantize(ElmanRnn m, Int8Scheme scheme) {
-        m.requireOneTanhLayer("int8 quantization");
         Parameters p = m.parameters();
         int n = m.n(), d = m.d(), k = m.k();
-        return QuantizedRnn.of(n, d, k, m.output(), quantize(p.U(), d, n, scheme), quantize(p.W(), d, d, scheme), p.a(),
-                quantize(p.V(), k, d, scheme), p.b());
+        QuantizedRnn.Layer[] upper = new QuantizedRnn.Layer[m.layers() - 1];
+        for (int l = 1; l < m.layers(); l++)
+            upper[l - 1] = new QuantizedRnn.Layer(quantize(p.U(l), d, d, scheme), quantize(p.W(l), d, d, scheme), p.a(l));
+        return QuantizedRnn.of(n, d, k, m.output(), m.nonlinearity(), quantize(p.U(), d, n, scheme), quantize(p.W(), d, d, scheme), p.a(),
+                quantize(p.V(), k, d, scheme), p.b(), upper);
     }
 
     /** Quantizes a row-major [rows, cols] matrix of finite floats. */

@@ -17,6 +17,7 @@ import org.vecrnn.model.ElmanRnn;
 
 /** Every PyTorch case, quantized both ways and run by both int8 kernels: o within 2e-2 absolute of PyTorch's. */
 class Int8OracleTest {
+    /** The int8 bound of o, absolute, against PyTorch (DeepInt8OracleTest uses it too). */
     static final double TOL = 2e-2;
 
     static List<Arguments> cases() {
