@@ -1,6 +1,7 @@
 package org.vecrnn.infer;
 
 import java.lang.foreign.Arena;
+import org.vecrnn.NativeMemory;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.vecrnn.blas.Sgemm;
@@ -23,7 +24,8 @@ final class BlasProducts implements AutoCloseable {
     static final long CALL_WORK = 1L << 24;
 
     private final Sgemm gemm;
-    private final Arena arena = Arena.ofShared();
+    private final NativeMemory memory = NativeMemory.of(this, "OpenBLAS product buffer");
+    private final Arena arena = memory.arena();
     private final MemorySegment U, V;
     private final float[] a, b;
     private final int n, d, k;
@@ -66,7 +68,7 @@ final class BlasProducts implements AutoCloseable {
     @Override
     public void close() {
         synchronized (arena) {
-            if (arena.scope().isAlive()) arena.close();
+            memory.close();
         }
     }
 }

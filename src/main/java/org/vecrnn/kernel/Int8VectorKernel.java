@@ -1,6 +1,7 @@
 package org.vecrnn.kernel;
 
 import java.lang.foreign.Arena;
+import org.vecrnn.NativeMemory;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -71,7 +72,8 @@ final class Int8VectorKernel extends Int8Kernel {
     @SuppressWarnings("FieldMayBeFinal")
     private static int ONE = 1;
 
-    private final Arena arena = Arena.ofShared();
+    private final NativeMemory memory = NativeMemory.of(this, "int8 step kernel");
+    private final Arena arena = memory.arena();
     private final Packed WU, Vp;
     private final float[] aInit, bInit;
 
@@ -403,7 +405,7 @@ final class Int8VectorKernel extends Int8Kernel {
     @Override
     void release() {
         synchronized (arena) {
-            if (arena.scope().isAlive()) arena.close();
+            memory.close();
         }
     }
 

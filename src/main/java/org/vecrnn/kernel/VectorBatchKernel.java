@@ -1,6 +1,7 @@
 package org.vecrnn.kernel;
 
 import java.lang.foreign.Arena;
+import org.vecrnn.NativeMemory;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import org.vecrnn.model.ElmanRnn;
@@ -17,7 +18,8 @@ final class VectorBatchKernel implements BatchKernel {
     private static final int L = VectorStepKernel.S.length();
 
     private final int n, d, k, dP, kP;
-    private final Arena arena = Arena.ofShared();
+    private final NativeMemory memory = NativeMemory.of(this, "fp32 batch kernel");
+    private final Arena arena = memory.arena();
     private final MemorySegment Ut, Wt, Vt;
     private final float[] aRow, bRow;
     private final boolean relu;
@@ -71,7 +73,7 @@ final class VectorBatchKernel implements BatchKernel {
     @Override
     public void close() {
         synchronized (arena) {
-            if (arena.scope().isAlive()) arena.close();
+            memory.close();
         }
     }
 }

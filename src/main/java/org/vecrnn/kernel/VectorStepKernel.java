@@ -1,6 +1,7 @@
 package org.vecrnn.kernel;
 
 import java.lang.foreign.Arena;
+import org.vecrnn.NativeMemory;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -38,7 +39,8 @@ final class VectorStepKernel implements StepKernel {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     static final int BLOCK = ColumnBlocks.WIDE;
     private final int n, d, k;
-    private final Arena arena = Arena.ofShared();
+    private final NativeMemory memory = NativeMemory.of(this, "fp32 step kernel");
+    private final Arena arena = memory.arena();
     private final Packed WU, V;
     private final float[] a, b;
     private final boolean relu;
@@ -350,7 +352,7 @@ final class VectorStepKernel implements StepKernel {
     @Override
     public void close() {
         synchronized (arena) {
-            if (arena.scope().isAlive()) arena.close();
+            memory.close();
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.vecrnn.model;
 
 import java.lang.foreign.Arena;
+import org.vecrnn.NativeMemory;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -24,6 +25,7 @@ public final class ElmanRnn implements AutoCloseable {
     private final int n, d, k;
     private final Output output;
     private final Nonlinearity f;
+    private final NativeMemory memory;
     private final Arena arena;
     /** Per layer, from the first. */
     private final MemorySegment[] U, W, a;
@@ -35,7 +37,8 @@ public final class ElmanRnn implements AutoCloseable {
         this.k = k;
         this.output = output;
         this.f = f;
-        this.arena = Arena.ofShared();
+        this.memory = NativeMemory.of(this, "model");
+        this.arena = memory.arena();
         int layers = p.layers();
         U = new MemorySegment[layers];
         W = new MemorySegment[layers];
@@ -165,7 +168,7 @@ public final class ElmanRnn implements AutoCloseable {
     /** Frees the parameter memory. Closing twice is harmless. Must not race with a step on this model. */
     @Override
     public synchronized void close() {
-        if (arena.scope().isAlive()) arena.close();
+        memory.close();
     }
 
     @Override

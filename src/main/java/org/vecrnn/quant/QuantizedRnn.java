@@ -1,6 +1,7 @@
 package org.vecrnn.quant;
 
 import java.lang.foreign.Arena;
+import org.vecrnn.NativeMemory;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.vecrnn.model.ElmanRnn;
@@ -24,6 +25,7 @@ public final class QuantizedRnn implements AutoCloseable {
     private final Output output;
     private final Nonlinearity f;
     private final Int8Scheme scheme;
+    private final NativeMemory memory;
     private final Arena arena;
     /** Per layer, from the first. */
     private final Int8Matrix[] U, W;
@@ -42,7 +44,8 @@ public final class QuantizedRnn implements AutoCloseable {
         this.output = output;
         this.f = f;
         this.scheme = W.scheme();
-        this.arena = Arena.ofShared();
+        this.memory = NativeMemory.of(this, "int8 model");
+        this.arena = memory.arena();
         int layers = 1 + upper.length;
         this.U = new Int8Matrix[layers];
         this.W = new Int8Matrix[layers];
@@ -210,7 +213,7 @@ public final class QuantizedRnn implements AutoCloseable {
     /** Frees the parameter memory. Closing twice is harmless. Must not race with a step on this model. */
     @Override
     public synchronized void close() {
-        if (arena.scope().isAlive()) arena.close();
+        memory.close();
     }
 
     @Override

@@ -1,0 +1,87 @@
+package org.vecrnn;
+
+import java.lang.foreign.Arena;
+import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The native memory of one owner (a model, a kernel): a shared arena that {@link #close()} frees at once, and
+ * that is freed anyway, with a warning in the log, when the owner is garbage collected without being closed
+ * (a {@link Cleaner}), so a program that forgets to close models does not leak their weights for ever.
+ * Closing while another thread still runs a step on the memory is refused or makes that step fail with
+ * {@link IllegalStateException} (the FFM API's checks), never a native fault.
+ */
+public final class NativeMemory {
+    private static final Cleaner CLEANER = Cleaner.create(r -> {
+        Thread t = new Thread(r, "vecrnn-native-memory-cleaner");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final AtomicLong OPEN = new AtomicLong();
+
+    private final Arena arena = Arena.ofShared();
+    private final Release release;
+    private final Cleaner.Cleanable cleanable;
+
+    private NativeMemory(Object owner, String what) {
+        release = new Release(arena, what);
+        cleanable = CLEANER.register(owner, release);
+        OPEN.incrementAndGet();
+    }
+
+    /** Memory that belongs to {@code owner}, named {@code what} in the warning should the owner never close it. */
+    public static NativeMemory of(Object owner, String what) {
+        return new NativeMemory(owner, what);
+    }
+
+    public Arena arena() {
+        return arena;
+    }
+
+    public boolean isAlive() {
+        return arena.scope().isAlive();
+    }
+
+    /**
+     * Frees the memory; closing twice is harmless. Throws IllegalStateException, freeing nothing, while a
+     * native call still holds the memory (the Cleaner frees it later).
+     */
+    public synchronized void close() {
+        if (!arena.scope().isAlive()) return;
+        arena.close();
+        release.closed = true;
+        cleanable.clean();
+        OPEN.decrementAndGet();
+    }
+
+    /** How many owners' memory is neither closed nor cleaned (tests: leaks come back down after a GC). */
+    public static long open() {
+        return OPEN.get();
+    }
+
+    /** The cleaning action: it must not refer to the owner, or the owner would never become unreachable. */
+    private static final class Release implements Runnable {
+        private final Arena arena;
+        private final String what;
+        volatile boolean closed;
+
+        Release(Arena arena, String what) {
+            this.arena = arena;
+            this.what = what;
+        }
+
+        @Override
+        public void run() {
+            if (closed || !arena.scope().isAlive()) return;
+            try {
+                arena.close();
+            } catch (IllegalStateException e) {
+                return; // closed meanwhile, or still held by a native call of a thread that is going away
+            }
+            OPEN.decrementAndGet();
+            System.getLogger(NativeMemory.class.getName()).log(System.Logger.Level.WARNING,
+                    "vecrnn: a " + what + " was garbage collected without close(); its native memory is freed now."
+                            + " Close models and kernels when done with them (try-with-resources).");
+        }
+    }
+}
