@@ -128,7 +128,7 @@ public final class Preprocessing {
             case VALUES -> "x_t";
         };
         if (mean != null) x = "(" + x + " - mean)";
-        if (std != null) x = x + " / std";
+        if (std != null) x = (x.startsWith("(") || !x.contains(" ") ? x : "(" + x + ")") + " / std";
         if (scale != 1f) x = x + " * " + scale;
         StringBuilder sb = new StringBuilder("x' = ").append(x);
         if (mean != null) sb.append(", mean=").append(Arrays.toString(mean));
