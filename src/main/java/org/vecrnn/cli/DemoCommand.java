@@ -23,7 +23,9 @@ import org.vecrnn.train.data.Captions;
 import org.vecrnn.train.data.Chars;
 import org.vecrnn.train.data.Digits;
 import org.vecrnn.train.data.Task;
+import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -39,6 +41,9 @@ final class DemoCommand implements Callable<Integer> {
     static final int DIGITS_HIDDEN = 64, CAPTIONS_HIDDEN = 64, CHARS_HIDDEN = 128;
     /** The character model trains for this long at most: enough for readable words, not for good text. */
     static final double CHARS_SECONDS = 25;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "Also write each training's loss and accuracy per epoch to DIR/digits, DIR/captions and DIR/chars (epochs.csv, loss.png, accuracy.png).")
+    Path report;
 
     @Spec
     CommandSpec spec;
@@ -148,8 +153,12 @@ final class DemoCommand implements Callable<Integer> {
     private Trainer.Result train(Task task, int hidden, int epochs, double maxSeconds, String unit) {
         Trainer.Config c = new Trainer.Config(hidden, epochs, 0.003f, Optimizer.Kind.ADAM, 0.9f, 5f, 1,
                 maxSeconds > 0 ? Schedule.Kind.COSINE : Schedule.Kind.CONSTANT, 0, maxSeconds);
-        return new Trainer(c, Blas.get(), Trainer.segmentOps(epochs, task.train(), hidden), Progress.forStderr(unit))
-                .train(task.train(), task.validation(), task.output(), task.loss(), null, false);
+        Trainer trainer = new Trainer(c, Blas.get(), Trainer.segmentOps(epochs, task.train(), hidden), Progress.forStderr(unit));
+        TrainingReport charts = report == null ? null : new TrainingReport(report.resolve(task.name()), "demo " + task.name(), task.loss(), "hidden " + hidden);
+        if (charts != null) trainer.onEpoch(charts);
+        Trainer.Result r = trainer.train(task.train(), task.validation(), task.output(), task.loss(), null, false);
+        if (charts != null) charts.finish();
+        return r;
     }
 
     private void say(String format, Object... args) {

@@ -3,9 +3,13 @@ package org.vecrnn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * `vecrnn demo` runs end to end and prints every figure: digits accuracy, int8 accuracy and bytes, streaming
@@ -13,8 +17,8 @@ import org.junit.jupiter.api.Test;
  */
 class DemoCommandTest {
     @Test
-    void demoPrintsEveryFigure() {
-        Cli c = Cli.run("demo");
+    void demoPrintsEveryFigure(@TempDir Path dir) throws Exception {
+        Cli c = Cli.run("demo", "--report", dir.toString());
         assertEquals(0, c.code(), c.toString());
         String out = c.out();
         System.out.println(out);
@@ -29,6 +33,10 @@ class DemoCommandTest {
         assertTrue(number(out, "([0-9.]+) bits per character") < 3.5, "the character model learned something");
         assertTrue(out.contains("   | "), "a text sample is shown");
         assertTrue(number(out, "demo finished in ([0-9.]+) s") < 60, "under a minute");
+        // --report: each training's epochs and charts in a folder of its own
+        assertEquals(31, Files.readAllLines(dir.resolve("digits/epochs.csv")).size(), "a header and 30 epochs");
+        for (String f : List.of("digits/loss.png", "digits/accuracy.png", "captions/loss.png", "captions/accuracy.png", "chars/loss.png"))
+            assertTrue(Files.size(dir.resolve(f)) > 1000, f);
     }
 
     private static double number(String text, String regex) {
