@@ -80,7 +80,7 @@ public final class NativeMemory {
             }
             OPEN.decrementAndGet();
             System.getLogger(NativeMemory.class.getName()).log(System.Logger.Level.WARNING,
-                    "vecrnn: a " + what + " was garbage collected without close(); its native memory is freed now."
+                    "vecrnn: garbage collected without close(): " + what + "; its native memory is freed now."
                             + " Close models and kernels when done with them (try-with-resources).");
         }
     }
