@@ -58,7 +58,51 @@ final class KafkaApp {
         this.err = err;
     }
 
+    private final CountDownLatch stop = new CountDownLatch(1), finished = new CountDownLatch(1);
+    private final AtomicBoolean signalled = new AtomicBoolean();
+    private final AtomicInteger exitCode = new AtomicInteger(1);
+
+    /**
+     * SIGTERM and SIGINT start the JVM's shutdown: this hook stops the app (or its start) cleanly, then ends the JVM
+     * with the app's exit code (a signal's own code would be 143 or 130). Installed first, so that a signal during
+     * the start-up checks is a clean stop too.
+     */
     int run() {
+        Thread hook = new Thread(() -> {
+            signalled.set(true);
+            stop.countDown();
+            try {
+                finished.await(CLOSE_S + 10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            err.flush();
+            Runtime.getRuntime().halt(exitCode.get());
+        }, "vecrnn-kafka-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int code = 1;
+        try {
+            code = start();
+            return code;
+        } catch (VecrnnException e) {
+            if (!signalled.get()) throw e;
+            err.println("vecrnn kafka: " + e.getMessage()); // the hook ends the JVM before the command line could say it
+            return code;
+        } finally {
+            exitCode.set(code);
+            err.flush();
+            finished.countDown();
+            if (!signalled.get()) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is already shutting down: the hook ends it with our exit code
+                }
+            }
+        }
+    }
+
+    private int start() {
         if (KAFKA_LOGS.getLevel() == null) KAFKA_LOGS.setLevel(java.util.logging.Level.WARNING);
         Properties props = effectiveConfig();
         printConfig(props);
@@ -69,7 +113,17 @@ final class KafkaApp {
             StreamStep step = StreamStep.of(model, stamp)
                     .format(ValueFormat.valueOf(c.format.toUpperCase(Locale.ROOT)))
                     .resetOnModelChange(c.resetStateOnModelChange);
-            return runUntilStopped(new KafkaStreams(step.topology(c.inputTopic, c.outputTopic, c.deadLetterTopic), props), step.counters());
+            if (signalled.get()) {
+                say("stopped before the app started");
+                return 0;
+            }
+            KafkaStreams streams;
+            try {
+                streams = new KafkaStreams(step.topology(c.inputTopic, c.outputTopic, c.deadLetterTopic), props);
+            } catch (KafkaException e) { // e.g. a state directory that cannot be written, or is locked by another instance
+                throw new VecrnnException("cannot start the app: " + explain(e));
+            }
+            return runUntilStopped(streams, step.counters());
         }
     }
 
@@ -164,9 +218,6 @@ final class KafkaApp {
 
     private int runUntilStopped(KafkaStreams streams, StepCounters counters) {
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        CountDownLatch stop = new CountDownLatch(1), finished = new CountDownLatch(1);
-        AtomicBoolean signalled = new AtomicBoolean();
-        AtomicInteger exitCode = new AtomicInteger(1);
         streams.setUncaughtExceptionHandler(e -> {
             failure.compareAndSet(null, e);
             stop.countDown();
@@ -175,20 +226,6 @@ final class KafkaApp {
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) stop.countDown();
         });
-        // SIGTERM and SIGINT start the JVM's shutdown: this hook closes the app cleanly, then ends the JVM with
-        // the app's exit code (a signal's own code would be 143 or 130)
-        Thread hook = new Thread(() -> {
-            signalled.set(true);
-            stop.countDown();
-            try {
-                finished.await(CLOSE_S + 10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            err.flush();
-            Runtime.getRuntime().halt(exitCode.get());
-        }, "vecrnn-kafka-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
         try {
             streams.start();
             say("started; stop with SIGTERM or Ctrl-C");
@@ -206,31 +243,19 @@ final class KafkaApp {
                     + (closed ? "" : " (not closed within " + CLOSE_S + " s)"));
             Throwable f = failure.get();
             if (f != null) {
-                err.println("vecrnn kafka: " + explain(f));
-                exitCode.set(1);
-            } else if (!closed) {
-                exitCode.set(1);
-            } else if (streams.state() == KafkaStreams.State.ERROR) {
-                err.println("vecrnn kafka: the app stopped on an error");
-                exitCode.set(1);
-            } else {
-                exitCode.set(0);
+                err.println("vecrnn kafka: stopped on an error: " + explain(f));
+                return 1;
             }
-            return exitCode.get();
+            if (!closed) return 1;
+            if (streams.state() == KafkaStreams.State.ERROR) {
+                err.println("vecrnn kafka: the app stopped on an error");
+                return 1;
+            }
+            return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             streams.close(Duration.ofSeconds(CLOSE_S));
             return 1;
-        } finally {
-            err.flush();
-            finished.countDown();
-            if (!signalled.get()) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the JVM is already shutting down: the hook ends it with our exit code
-                }
-            }
         }
     }
 
@@ -264,7 +289,7 @@ final class KafkaApp {
         }
         Throwable root = f;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-        return "stopped on an error: " + root;
+        return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 
     private void say(String line) {

@@ -13,17 +13,19 @@ import picocli.CommandLine.TypeConversionException;
 
 /** The options of {@code vecrnn kafka}; {@link KafkaApp} runs it (the only class here that needs Kafka Streams). */
 @Command(name = "kafka", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run a model as a Kafka Streams app, one step per record.",
-                "It runs until SIGTERM or SIGINT, then commits, closes and exits 0. The record key is the stream id; "
-                        + "each key keeps its own hidden state in a local store backed by a changelog topic, so a "
-                        + "restarted or moved instance goes on where the last one stopped.",
-                "A text value holds n numbers separated by spaces or commas (as a 'vecrnn stream' line), an f32le "
-                        + "value 4n bytes of little-endian float32; the output (same key and format, on the output "
-                        + "topic) holds the k outputs of that step. A null value (tombstone) resets its key and gives "
-                        + "no output. A malformed value goes unchanged to the dead-letter topic, with headers "
-                        + "vecrnn.error, vecrnn.topic, vecrnn.partition and vecrnn.offset, and leaves the state alone.",
-                "Processing is exactly once (exactly_once_v2) unless the --config file says otherwise. Run more "
-                        + "instances with the same application id to share the partitions."})
+        description = {"Predict on Kafka Streams, one step per record, state kept by Kafka.",
+                "",
+                "The record key is the stream id; each key keeps its own hidden state in a local store backed by a "
+                        + "changelog topic, so a restarted or moved instance goes on where the last one stopped. A text value "
+                        + "holds n numbers separated by spaces or commas (as a 'vecrnn stream' line), an f32le value 4n bytes "
+                        + "of little-endian float32; the output (same key and format, on the output topic) holds the k outputs "
+                        + "of that step. A null value (tombstone) resets its key and gives no output. A malformed value goes "
+                        + "unchanged to the dead-letter topic, with headers vecrnn.error, vecrnn.topic, vecrnn.partition and "
+                        + "vecrnn.offset, and leaves the state alone.",
+                "",
+                "Processing is exactly once (exactly_once_v2) unless the --config file says otherwise. Run more instances "
+                        + "with the same application id to share the partitions. It runs until SIGTERM or SIGINT, then "
+                        + "commits, closes and exits 0."})
 final class KafkaCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "M", description = "model file (any file 'vecrnn inspect' reads as a model)")
     Path model;

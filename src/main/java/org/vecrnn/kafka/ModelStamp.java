@@ -27,11 +27,7 @@ public record ModelStamp(int layers, int d, int stateSize, long fingerprint) {
 
     /** The stamp of a model file and the model loaded from it. */
     public static ModelStamp of(Path modelFile, InferenceModel model) {
-        return new ModelStamp(layersOf(model), model.d(), model.newStream().stateSize(), fingerprint(modelFile));
-    }
-
-    static int layersOf(InferenceModel model) {
-        return 1;
+        return new ModelStamp(model.layers(), model.d(), model.stateSize(), fingerprint(modelFile));
     }
 
     /** The first 8 bytes of the SHA-256 of the file, big-endian. */

@@ -69,8 +69,10 @@ public final class KafkaBench {
         broker.createTopic(out, PARTITIONS);
         SplittableRandom r = new SplittableRandom(id.hashCode());
         try (KafkaProducer<String, byte[]> p = broker.producer()) {
-            for (int i = 0; i < records; i++) p.send(new ProducerRecord<>(in, "key-" + (i % KEYS), format.format(KafkaModels.input(r, N), N)));
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>(records);
+            for (int i = 0; i < records; i++) sent.add(p.send(new ProducerRecord<>(in, "key-" + (i % KEYS), format.format(KafkaModels.input(r, N), N))));
             p.flush();
+            for (var f : sent) f.get(); // a record the broker refused ends the run here, not in a wait for outputs that never come
         }
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, id);
