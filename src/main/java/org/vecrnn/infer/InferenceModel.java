@@ -151,7 +151,7 @@ public final class InferenceModel implements AutoCloseable {
 
     /** Runs this model's step on scratch streams until the JIT has compiled it (see {@link WarmUp}); its state is untouched. */
     public void warmUp() {
-        WarmUp.run(step, act);
+        WarmUp.run(layers, act);
     }
 
     private static InferenceModel read(Path path, boolean applyPreprocessing) {
@@ -237,9 +237,7 @@ public final class InferenceModel implements AutoCloseable {
      * {@link StreamGroup}. For threads that each step their own stream, {@link StepCoalescer} forms the groups.
      */
     public StreamGroup newGroup(int capacity) {
-        if (layers.length != 1)
-            throw new IllegalArgumentException("grouped steps run one-layer models; this one has " + layers.length + " layers (step its streams one at a time)");
-        return new StreamGroup(step, act, capacity);
+        return new StreamGroup(layers, act, capacity);
     }
 
     /** h [B,T,d] (the last layer's states), o [B,T,k] and hN [L,B,d] (every layer's final state) of a forward pass. */

@@ -12,11 +12,16 @@ final class Steps {
             if (!Float.isFinite(x[j])) throw new IllegalArgumentException(who + "x[" + j + "] is not finite: " + x[j]);
     }
 
-    /** Null when the new state h and the pre-activation output z are finite, else the {@link NonFiniteStateException} to report. */
-    static RuntimeException nonFinite(float[] h, float[] z, int k) {
+    /** Null when layer l's new state is finite, else the {@link NonFiniteStateException} that StreamState.step throws. */
+    static RuntimeException nonFiniteHidden(float[] h, int l, int layers) {
         for (int i = 0; i < h.length; i++)
-            if (!Float.isFinite(h[i])) return new NonFiniteStateException("the step would make hidden value " + i + " " + h[i]
-                    + " from finite inputs (the model's weights are too large); the state is unchanged");
+            if (!Float.isFinite(h[i])) return new NonFiniteStateException("the step would make hidden value " + i
+                    + (layers == 1 ? "" : " of layer " + l) + " " + h[i] + " from finite inputs (the model's weights are too large); the state is unchanged");
+        return null;
+    }
+
+    /** Null when the head's k values are finite, else the {@link NonFiniteStateException} that StreamState.step throws. */
+    static RuntimeException nonFiniteOutput(float[] z, int k) {
         for (int i = 0; i < k; i++)
             if (!Float.isFinite(z[i])) return new NonFiniteStateException("the step would make output " + i + " " + z[i]
                     + " from finite inputs (the model's weights are too large); the state is unchanged");

@@ -19,22 +19,27 @@ import org.vecrnn.kernel.StepKernel;
 public final class StreamGroup {
     /** Numbers each call, so that a stream given twice in one call is found in one pass. */
     private static final AtomicLong CALLS = new AtomicLong();
-    private final StepKernel kernel;
+    private final StepKernel[] layers;
+    private final StepKernel kernel, top;
     private final Activation g;
     private final int capacity, n, k;
-    private final float[][] h, x, hNext, z;
+    /** References of one call: each stream's h and next h of the layer being stepped (next alternates between two arrays, as the layer above reads it), input and z. */
+    private final float[][] h, x, nextA, nextB, z;
     private final RuntimeException[] errors;
 
-    StreamGroup(StepKernel kernel, Activation g, int capacity) {
+    StreamGroup(StepKernel[] layers, Activation g, int capacity) {
         if (capacity < 1 || capacity > 4096) throw new IllegalArgumentException("a group holds 1 to 4096 streams, not " + capacity);
-        this.kernel = kernel;
+        this.layers = layers.clone();
+        this.kernel = layers[0];
+        this.top = layers[layers.length - 1];
         this.g = g;
         this.capacity = capacity;
         this.n = kernel.n();
-        this.k = kernel.k();
+        this.k = top.k();
         h = new float[capacity][];
         x = new float[capacity][];
-        hNext = new float[capacity][];
+        nextA = new float[capacity][];
+        nextB = new float[capacity][];
         z = new float[capacity][];
         errors = new RuntimeException[capacity];
     }
@@ -72,18 +77,27 @@ public final class StreamGroup {
         int failed = 0;
         try {
             for (int i = 0; i < m; i++) {
-                StreamState s = streams[i];
-                h[i] = s.h();
-                hNext[i] = s.hNext();
-                z[i] = s.z();
-                x[i] = s.networkInput(xs[i]);
+                x[i] = streams[i].networkInput(xs[i]);
+                z[i] = streams[i].z();
+                errors[i] = null;
             }
-            kernel.stepGroup(h, x, hNext, m);
-            kernel.headGroup(hNext, z, m);
+            // layer by layer, each a grouped step over all m streams; the layer above reads this one's new h
+            float[][] in = x;
+            for (int l = 0; l < layers.length; l++) {
+                float[][] next = (l & 1) == 0 ? nextA : nextB;
+                for (int i = 0; i < m; i++) {
+                    h[i] = streams[i].h(l);
+                    next[i] = streams[i].hNext(l);
+                }
+                layers[l].stepGroup(h, in, next, m);
+                for (int i = 0; i < m; i++)
+                    if (errors[i] == null) errors[i] = Steps.nonFiniteHidden(next[i], l, layers.length);
+                in = next;
+            }
+            top.headGroup(in, z, m);
             for (int i = 0; i < m; i++) {
-                RuntimeException e = Steps.nonFinite(hNext[i], z[i], k);
-                errors[i] = e;
-                if (e != null) {
+                if (errors[i] == null) errors[i] = Steps.nonFiniteOutput(z[i], k);
+                if (errors[i] != null) {
                     failed++;
                     continue;
                 }
@@ -95,7 +109,8 @@ public final class StreamGroup {
             for (int i = 0; i < m; i++) streams[i].leave();
             // no references kept between calls: a stream that left can be collected
             Arrays.fill(h, 0, m, null);
-            Arrays.fill(hNext, 0, m, null);
+            Arrays.fill(nextA, 0, m, null);
+            Arrays.fill(nextB, 0, m, null);
             Arrays.fill(z, 0, m, null);
             Arrays.fill(x, 0, m, null);
         }

@@ -131,14 +131,15 @@ public final class StreamState implements Decoder {
         BUSY.setRelease(this, 0);
     }
 
-    // for StreamGroup (one-layer models), which steps many streams in one pass: their arrays, the swap after a step, the guard
+    // for StreamGroup, which steps many streams in one pass: their arrays, the swap after a step, the guard
     StepKernel kernel() { return layers[0]; }
-    float[] h() { return buf[0][cur]; }
+    /** Layer l's state h, and the array its next step writes. */
+    float[] h(int l) { return buf[l][cur]; }
+    float[] hNext(int l) { return buf[l][1 - cur]; }
     /** x as the network sees it: the model's preprocessing applied (in a buffer of this stream's), or x itself. */
     float[] networkInput(float[] x) { return units == null ? x : units.input(x); }
     /** After a step on x that succeeded: out back into the user's units, and x kept for differencing. */
     void userOutput(float[] x, float[] out) { if (units != null) units.output(x, out, k); }
-    float[] hNext() { return buf[0][1 - cur]; }
     float[] z() { return z; }
 
     /** The step's result in hNext becomes h (what {@link #step} does once its checks pass). */

@@ -30,18 +30,19 @@ final class WarmUp {
     }
 
     /** Warms the step, head and grouped step of this kernel; returns the steps run. */
-    static long run(StepKernel kernel, Activation g) {
+    static long run(StepKernel[] layers, Activation g) {
+        StepKernel kernel = layers[0];
         long t0 = System.nanoTime(), deadline = t0 + BUDGET_MS * 1_000_000L;
-        int n = kernel.n(), k = kernel.k();
+        int n = kernel.n(), k = layers[layers.length - 1].k();
         SplittableRandom r = new SplittableRandom(18);
         float[][] xs = new float[8][n];
         for (float[] x : xs) for (int j = 0; j < n; j++) x[j] = (float) r.nextDouble(-1, 1);
         float[] out = new float[k];
-        StreamState s = new StreamState(kernel, g);
+        StreamState s = new StreamState(layers, g, null);
         StreamState[] members = new StreamState[7];
         float[][] outs = new float[7][k];
-        for (int i = 0; i < members.length; i++) members[i] = new StreamState(kernel, g);
-        StreamGroup group = new StreamGroup(kernel, g, members.length);
+        for (int i = 0; i < members.length; i++) members[i] = new StreamState(layers, g, null);
+        StreamGroup group = new StreamGroup(layers, g, members.length);
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         boolean jitTimed = jit != null && jit.isCompilationTimeMonitoringSupported();
         long steps = 0, jitBefore = jitTimed ? jit.getTotalCompilationTime() : 0;

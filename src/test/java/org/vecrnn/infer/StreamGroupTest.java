@@ -18,6 +18,7 @@ import org.vecrnn.RandomModels;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.kernel.Int8Kernels;
 import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Output;
 import org.vecrnn.quant.Int8Scheme;
 import org.vecrnn.quant.Quantizer;
@@ -26,7 +27,8 @@ import org.vecrnn.quant.Quantizer;
  * Seeded property test of {@link StreamGroup}: a pool of streams, and at each step a random subset of 1 to 64
  * of them in random order (streams join and leave between steps; some are reset or restored from a saved
  * state), stepped as one group; the same streams, stepped alone on twin states with the same inputs, must
- * give the same outputs and states bit for bit. fp32 and int8, on odd sizes.
+ * give the same outputs and states bit for bit. fp32 and int8, on odd sizes; stacked models (2, 3 and 8
+ * layers) and ReLU in fp32.
  */
 class StreamGroupTest {
     static List<Arguments> cases() {
@@ -34,16 +36,23 @@ class StreamGroupTest {
         long seed = 18_500;
         int[][] sizes = {{3, 17, 5}, {19, 65, 3}, {33, 129, 17}};
         for (int[] s : sizes)
-            for (boolean int8 : new boolean[] {false, true}) out.add(Arguments.of(s[0], s[1], s[2], int8, seed++));
+            for (boolean int8 : new boolean[] {false, true}) out.add(Arguments.of(s[0], s[1], s[2], 1, Nonlinearity.TANH, int8, seed++));
+        // stacked models and ReLU (fp32: int8 quantizes one tanh layer)
+        out.add(Arguments.of(5, 33, 3, 3, Nonlinearity.TANH, false, seed++));
+        out.add(Arguments.of(19, 65, 7, 2, Nonlinearity.RELU, false, seed++));
+        out.add(Arguments.of(3, 17, 5, 8, Nonlinearity.RELU, false, seed++));
+        out.add(Arguments.of(7, 17, 2, 1, Nonlinearity.RELU, false, seed++));
         return out;
     }
 
-    @ParameterizedTest(name = "n={0} d={1} k={2} int8={3} seed={4}")
+    @ParameterizedTest(name = "n={0} d={1} k={2} layers={3} f={4} int8={5} seed={6}")
     @MethodSource("cases")
-    void groupStepsEqualSingleSteps(int n, int d, int k, boolean int8, long seed) {
+    void groupStepsEqualSingleSteps(int n, int d, int k, int layers, Nonlinearity f, boolean int8, long seed) {
         System.out.println("StreamGroupTest seed=" + seed);
         SplittableRandom r = new SplittableRandom(seed);
-        try (ElmanRnn fp = RandomModels.model(n, d, k, Output.SOFTMAX, 1.5, seed); InferenceModel im = model(fp, int8)) {
+        try (ElmanRnn fp = layers == 1 && f == Nonlinearity.TANH ? RandomModels.model(n, d, k, Output.SOFTMAX, 1.5, seed)
+                : RandomModels.stacked(new SplittableRandom(seed), n, d, k, layers, f, Output.SOFTMAX, 1.0);
+             InferenceModel im = model(fp, int8)) {
             int pool = 80;
             StreamState[] grouped = new StreamState[pool], alone = new StreamState[pool];
             for (int i = 0; i < pool; i++) {
@@ -53,7 +62,7 @@ class StreamGroupTest {
             StreamGroup g = im.newGroup(64);
             StreamState[] members = new StreamState[64];
             float[][] xs = new float[64][], outs = new float[64][];
-            float[] want = new float[k], saved = new float[d], savedAlone = new float[d];
+            float[] want = new float[k], saved = new float[im.stateSize()], savedAlone = new float[im.stateSize()];
             for (int t = 0; t < 60; t++) {
                 int m = 1 + r.nextInt(64);
                 int[] pick = r.ints(0, pool).distinct().limit(m).toArray();

@@ -40,7 +40,7 @@ class WarmUpTest {
             }
             for (Path f : new Path[] {fp, q8}) {
                 try (InferenceModel warm = InferenceModel.load(f, true, true); InferenceModel cold = InferenceModel.load(f, true, false)) {
-                    assertTrue(WarmUp.run(warm.stepKernel(), org.vecrnn.kernel.Kernels.activation(warm.output())) > 0);
+                    assertTrue(WarmUp.run(warm.stepKernels().toArray(org.vecrnn.kernel.StepKernel[]::new), org.vecrnn.kernel.Kernels.activation(warm.output())) > 0);
                     StreamState a = warm.newStream(), b = cold.newStream();
                     SplittableRandom r = new SplittableRandom(18_701);
                     float[] oa = new float[3], ob = new float[3];
