@@ -16,10 +16,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Write a model as a standard ONNX graph that ONNX Runtime can run.",
-                "The graph (opset 14), which other ONNX tools run too: one RNN node per layer, then MatMul and Add "
-                        + "for the head, then the output activation.",
-                "Inputs x and h0, outputs o, h (the last layer's states) and h_n (every layer's final state).",
+        description = {"Write a model as a standard ONNX graph that ONNX Runtime runs.",
+                "The graph (opset 14) holds one RNN node per layer, then MatMul and Add for the head, then the output "
+                        + "activation. Inputs x and h0, outputs o, h (the last layer's states) and h_n (every layer's final state).",
                 "x is [T, B, n], h [T, B, d] and o [T, B, k] (time first, as ONNX and PyTorch run an RNN by default); "
                         + "with --batch-first they are [B, T, ...]. h0 and h_n are [L, B, d] either way."})
 final class ExportCommand implements Callable<Integer> {
