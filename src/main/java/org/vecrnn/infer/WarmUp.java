@@ -31,6 +31,17 @@ final class WarmUp {
 
     /** Warms the step, head and grouped step of this kernel; returns the steps run. */
     static long run(StepKernel[] layers, Activation g) {
+        try {
+            return warm(layers, g);
+        } catch (NonFiniteStateException e) {
+            // the warm-up's inputs overflow this model (extreme weights): a load still succeeds, and each
+            // user's step that overflows is reported by the non-finite rule; the warm-up just ends here
+            LOG.log(System.Logger.Level.DEBUG, () -> "vecrnn: warm-up stopped: " + e.getMessage());
+            return 0;
+        }
+    }
+
+    private static long warm(StepKernel[] layers, Activation g) {
         StepKernel kernel = layers[0];
         long t0 = System.nanoTime(), deadline = t0 + BUDGET_MS * 1_000_000L;
         int n = kernel.n(), k = layers[layers.length - 1].k();
