@@ -209,7 +209,7 @@ public final class InferenceModel implements AutoCloseable {
      * The values of a stream's state ({@link StreamState#saveState}): L × d, plus the input preprocessing's own
      * state for a model whose inputs are differenced ({@link Preprocessing}).
      */
-    public int stateSize() { return layers.length * step.d() + (pre.isNone() ? 0 : pre.newStream(n()).stateSize()); }
+    public int stateSize() { return layers.length * step.d() + pre.stateSize(n()); }
     /** The first layer's step kernel (the only one of a one-layer model). */
     public StepKernel stepKernel() { return step; }
     /** Every layer's step kernel, from the first; the last one computes the head. */

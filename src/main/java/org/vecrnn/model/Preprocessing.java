@@ -189,6 +189,11 @@ public final class Preprocessing {
             }
     }
 
+    /** Values a stream of a model of n inputs keeps beyond its hidden state (see {@link Stream#stateSize}). */
+    public int stateSize(int n) {
+        return input == Input.DIFFERENCES ? n + 1 : 0;
+    }
+
     /** The per-stream part of the preprocessing for a model of n inputs. */
     public Stream newStream(int n) {
         if (!streamable())

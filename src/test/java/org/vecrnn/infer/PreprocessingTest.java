@@ -122,6 +122,7 @@ class PreprocessingTest {
             float[] whole = stream(im, x);
             StreamState a = im.newStream();
             assertEquals(D + N + 1, a.stateSize());
+            assertEquals(D + N + 1, im.stateSize());
             float[] o = new float[N];
             for (int t = 0; t < T / 2; t++) a.step(new float[] {x[t * N], x[t * N + 1]}, o);
             float[] state = new float[a.stateSize()];
@@ -174,6 +175,7 @@ class PreprocessingTest {
         }
         try (InferenceModel raw = InferenceModel.load(f, false); InferenceModel im = InferenceModel.load(f)) {
             assertClose(stream(raw, xNet), im.forward(x, 1, T, null).o(), 1e-5, "forward");
+            assertEquals(raw.stateSize(), im.stateSize(), "centring keeps no state of its own");
             IllegalStateException e = assertThrows(IllegalStateException.class, im::newStream);
             assertTrue(e.getMessage().contains("input=centred"), e.getMessage());
         }
