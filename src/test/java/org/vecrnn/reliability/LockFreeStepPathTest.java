@@ -39,7 +39,8 @@ class LockFreeStepPathTest {
             "org.vecrnn.kernel.ScalarStepKernel", "org.vecrnn.kernel.VectorStepKernel", "org.vecrnn.kernel.Int8ScalarKernel",
             "org.vecrnn.kernel.Int8VectorKernel", "org.vecrnn.kernel.Int8Kernel", "org.vecrnn.kernel.Int8Checks", "org.vecrnn.kernel.VectorTanh",
             "org.vecrnn.kernel.VectorKernelProvider", "org.vecrnn.kernel.ScalarKernelProvider", "org.vecrnn.model.Output",
-            "org.vecrnn.quant.Int8Matrix", "org.vecrnn.quant.QuantizedRnn", "org.vecrnn.kernel.Tanh");
+            "org.vecrnn.quant.Int8Matrix", "org.vecrnn.quant.QuantizedRnn", "org.vecrnn.kernel.Tanh", "org.vecrnn.kernel.VectorRelu",
+            "org.vecrnn.model.Nonlinearity", "org.vecrnn.model.Preprocessing", "org.vecrnn.NativeMemory");
 
     static final List<String> ROOTS = List.of("org/vecrnn/infer/StreamState.step", "org/vecrnn/infer/StreamState.reset",
             "org/vecrnn/infer/StreamState.saveState", "org/vecrnn/infer/StreamState.restoreState",
