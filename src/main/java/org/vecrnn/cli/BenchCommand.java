@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time a workload on a random model and print one line of figures.",
-                "The line: workload=stream|batch|train n=.. d=.. k=.. weights=fp32|int8 and ns_per_step=.. (stream), "
+                "The line: workload=W n=.. d=.. k=.. weights=fp32|int8 and ns_per_step=.. (stream), "
                         + "seq_per_s=.. (batch) or steps_per_s=.. (train: forward, backward and an SGD step on B "
                         + "sequences of T steps): the median of " + BenchCommand.ROUNDS + " rounds after a warm-up.",
                 "streams: one stream's ns_per_step, then --streams M streams stepped as groups (one pass over the weights "
@@ -47,7 +47,7 @@ import picocli.CommandLine.Spec;
                 "coldstart: the model saved and loaded with InferenceModel.load in this fresh JVM: load_ms=.., first_step_us=.., "
                         + "the p50 and p99 of the first 1,000 steps and of 100,000 steady steps (-Dvecrnn.warmup=false "
                         + "in VECRNN_JAVA_OPTS loads without the warm-up).",
-                "Every workload but train warms up until two successive blocks agree within 3% while the JIT is idle.",
+                "Every workload but train warms up until two successive blocks agree within 3%% while the JIT is idle.",
                 "The kernels are the ones chosen at start-up (-Dvecrnn.kernel=scalar|vector and "
                         + "-Dvecrnn.vectorBits=256|512 in VECRNN_JAVA_OPTS force them)."})
 final class BenchCommand implements Callable<Integer> {

@@ -20,7 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *     group starts; while it waits, the group before it is using the core.</li>
  * </ul>
  * The leader waits by spinning with {@link Thread#yield()} (a timed park would oversleep a window of tens of
- * microseconds by the kernel's timer slack); the others park until their group is done. Results, and
+ * microseconds by the kernel's timer slack); the others spin for up to 20 µs (about a parked thread's wake-up
+ * latency), then park until their group is done. A group of one is the plain single step. Results, and
  * exceptions, are each call's own: a call whose step fails (see {@link StreamState#step}) throws in its own
  * thread and leaves its stream unchanged, and the other calls in its group step. Each result is the same, bit
  * for bit, as {@link StreamState#step} alone. After the first calls on each thread, a step allocates nothing.
@@ -30,6 +31,9 @@ public final class StepCoalescer {
     public static final Duration DEFAULT_WINDOW = Duration.ofNanos(50_000);
     /** The most streams one pass over the weights steps together, unless told otherwise. */
     public static final int DEFAULT_MAX_GROUP = 64;
+
+    /** How long a joined call spins before it parks: about the wake-up latency of a parked thread. */
+    private static final long SPIN_NANOS = 20_000;
 
     private final InferenceModel model;
     private final long windowNanos;
@@ -119,10 +123,23 @@ public final class StepCoalescer {
             lock.unlock();
         }
         if (leader) lead(b);
-        else while (!r.done) LockSupport.park(this);
+        else awaitGroup(r);
         RuntimeException e = r.error;
         r.error = null;
         if (e != null) throw e;
+    }
+
+    /**
+     * A joined call waits for its group: spinning first (a group of small steps is done in a few microseconds,
+     * sooner than a parked thread is woken), yielding the core to the leader, then parked.
+     */
+    private void awaitGroup(Request r) {
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (!r.done && System.nanoTime() - spinUntil < 0) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+        while (!r.done) LockSupport.park(this);
     }
 
     private void lead(Batch b) {
@@ -141,7 +158,8 @@ public final class StepCoalescer {
             lock.unlock();
         }
         try {
-            b.group.step(b.streams, b.xs, b.outs, m, b.errors);
+            if (m == 1) stepAlone(b); // nobody joined: the single step, without the group's bookkeeping
+            else b.group.step(b.streams, b.xs, b.outs, m, b.errors);
         } catch (RuntimeException e) {
             // refused as a whole (a stream in use elsewhere, or passed by two threads at once): each call alone,
             // so each gets its own result or exception
@@ -174,6 +192,15 @@ public final class StepCoalescer {
             running--;
         } finally {
             lock.unlock();
+        }
+    }
+
+    private static void stepAlone(Batch b) {
+        try {
+            b.streams[0].step(b.xs[0], b.outs[0]);
+            b.errors[0] = null;
+        } catch (RuntimeException e) {
+            b.errors[0] = e;
         }
     }
 

@@ -24,6 +24,23 @@ class HelpAndUsageTest {
         }
     }
 
+    /**
+     * Picocli formats help texts with String.format: a lone '%' (say "within 3%") makes it print a warning and
+     * the raw text instead, with every %n left in.
+     */
+    @Test
+    void everyHelpTextFormatsWithoutAWarning() {
+        picocli.CommandLine root = new picocli.CommandLine(new Main());
+        List<picocli.CommandLine> commands = new java.util.ArrayList<>(root.getSubcommands().values());
+        commands.add(root);
+        for (picocli.CommandLine c : commands) {
+            List<String> texts = new java.util.ArrayList<>(List.of(c.getCommandSpec().usageMessage().description()));
+            for (picocli.CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) texts.addAll(List.of(o.description()));
+            for (String t : texts)
+                assertFalse(t.replace("%%", "").replace("%n", "").contains("%"), c.getCommandName() + ": a lone % in help text: " + t);
+        }
+    }
+
     @Test
     void aMistypedOptionIsNamedAsUnknownWithTheLikelyOne() {
         Cli c = Cli.run("forward", "--modle", "m.safetensors");
