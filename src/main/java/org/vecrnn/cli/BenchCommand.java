@@ -89,11 +89,11 @@ final class BenchCommand implements Callable<Integer> {
     boolean int8;
 
     @Option(names = "--layers", defaultValue = "1", paramLabel = "L",
-            description = "recurrent layers of the model, 1 to 8, each of d units (stream and batch; default ${DEFAULT-VALUE})")
+            description = "recurrent layers of the model, 1 to 8, each of d units (default ${DEFAULT-VALUE})")
     int layers;
 
     @Option(names = "--nonlinearity", defaultValue = "tanh", paramLabel = "F",
-            description = "the hidden nonlinearity, tanh or relu (stream and batch; default ${DEFAULT-VALUE})")
+            description = "the hidden nonlinearity, tanh or relu (default ${DEFAULT-VALUE})")
     String nonlinearity;
 
     @Spec
@@ -121,9 +121,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--batch * --steps * max(n, d, k) is too large for a benchmark (over 2^28 floats)");
         if (w.equals("train")) {
             if (int8) throw new ParameterException(spec.commandLine(), "--int8 is for the stream and batch workloads; training runs in fp32");
-            if (layers != 1 || f != Nonlinearity.TANH)
-                throw new ParameterException(spec.commandLine(), "--layers and --nonlinearity are for the stream and batch workloads; the train workload times one tanh layer");
-            return train();
+            return train(f);
         }
         if (w.equals("coldstart")) return coldstart();
         try (ElmanRnn m = randomModel(n, d, k, layers, f); InferenceModel im = int8 ? int8Model(m) : InferenceModel.of(m)) {
@@ -166,12 +164,13 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int train() {
+    private int train(Nonlinearity f) {
         Blas.setThreads(threads);
-        try (TrainBench b = new TrainBench(Blas.get(), SegmentOps.get(), batch, steps, n, d, k)) {
+        try (TrainBench b = new TrainBench(Blas.get(), SegmentOps.get(), batch, steps, n, d, k, layers, f)) {
             double sps = b.stepsPerSecond(ROUNDS, 0.5);
             PrintWriter out = spec.commandLine().getOut();
             out.println("workload=train n=" + n + " d=" + d + " k=" + k + " weights=fp32 steps_per_s=" + String.format(Locale.ROOT, "%.2f", sps)
+                    + (layers > 1 ? " layers=" + layers : "") + (f != Nonlinearity.TANH ? " nonlinearity=" + f.id() : "")
                     + (threads > 1 ? " threads=" + threads : ""));
             out.flush();
         }

@@ -68,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
         say("== 1. Digits: 8x8 images read as 8 steps of 8 pixels, many-to-one, 10 classes");
         say("   training: hidden %d, Adam lr 0.003, batch 32, 30 epochs (progress on stderr)", DIGITS_HIDDEN);
         Trainer.Result r;
-        try (Digits task = new Digits(DIGITS_HIDDEN, 32, 0, 1)) {
+        try (Digits task = new Digits(DIGITS_HIDDEN, 1, 32, 0, 1)) {
             r = train(task, DIGITS_HIDDEN, 30, 0, "seq");
         }
         Digits.Images test = Digits.testImages();
@@ -114,7 +114,7 @@ final class DemoCommand implements Callable<Integer> {
     private void captions() {
         say("");
         say("== 4. Captions (one-to-many): image in, words out, each word fed back as the next input");
-        try (Captions task = new Captions(CAPTIONS_HIDDEN, 32)) {
+        try (Captions task = new Captions(CAPTIONS_HIDDEN, 1, 32)) {
             Trainer.Result r = train(task, CAPTIONS_HIDDEN, 30, 0, "seq");
             try (ElmanRnn model = ElmanRnn.of(task.train().n(), CAPTIONS_HIDDEN, task.train().k(), task.output(), r.params());
                  InferenceModel im = InferenceModel.of(model)) {
@@ -132,7 +132,7 @@ final class DemoCommand implements Callable<Integer> {
     private void text() {
         say("");
         say("== 5. Text (many-to-many): a character model of The Devil's Dictionary, %.0f s of training, hidden %d", CHARS_SECONDS, CHARS_HIDDEN);
-        try (Chars task = new Chars(CHARS_HIDDEN, 32, 64, 64)) {
+        try (Chars task = new Chars(CHARS_HIDDEN, 1, 32, 64, 64)) {
             Trainer.Result r = train(task, CHARS_HIDDEN, 12, CHARS_SECONDS, "char");
             String vocab = task.vocabulary();
             try (ElmanRnn model = ElmanRnn.of(vocab.length(), CHARS_HIDDEN, vocab.length(), task.output(), r.params());

@@ -15,7 +15,9 @@ import org.vecrnn.io.OutputPath;
 import org.vecrnn.kernel.SegmentOps;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Loss;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Output;
+import org.vecrnn.model.Parameters;
 import org.vecrnn.model.Topology;
 import org.vecrnn.train.BatchedBptt;
 import org.vecrnn.train.Optimizer;
@@ -40,7 +42,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train an Elman RNN and write it as a model file.",
-                "Training runs batched backpropagation through time (BPTT).",
+                "Training runs batched backpropagation through time (BPTT) over 1 to 8 stacked layers (--layers) "
+                        + "with a tanh or relu nonlinearity (--nonlinearity).",
                 "Bundled tasks: digits (8x8 images as 8 rows, many-to-one, 10 classes), co2 (monthly series, "
                         + "next-step forecasting), chars (character language model on The Devil's Dictionary), "
                         + "captions (one-to-many: a digit image in, a caption out); trends (3-class windows of a "
@@ -92,6 +95,12 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--hidden", paramLabel = "D", description = "hidden size (digits 64, co2 32, chars 256, own data 64)")
     Integer hidden;
+
+    @Option(names = "--layers", defaultValue = "1", paramLabel = "L", description = "stacked recurrent layers, 1 to 8, each of --hidden units (default ${DEFAULT-VALUE})")
+    int layers;
+
+    @Option(names = "--nonlinearity", defaultValue = "tanh", paramLabel = "F", description = "hidden nonlinearity of every layer: tanh or relu (default ${DEFAULT-VALUE})")
+    String nonlinearity;
 
     @Option(names = "--epochs", paramLabel = "E", description = "epochs (digits 30, co2 200, chars 30, own data 30)")
     Integer epochs;
@@ -161,12 +170,20 @@ final class TrainCommand implements Callable<Integer> {
         String name = source.task != null ? source.task : "user";
         Optimizer.Kind opt;
         Schedule.Kind sched;
+        Nonlinearity f;
         try {
             opt = Optimizer.Kind.parse(optimizer);
             sched = Schedule.Kind.parse(schedule != null ? schedule : "chars".equals(source.task) ? "cosine" : "constant");
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        try {
+            f = Nonlinearity.parse(nonlinearity);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--nonlinearity must be tanh or relu, not '" + nonlinearity + "'");
+        }
+        if (layers < 1 || layers > Parameters.MAX_LAYERS)
+            throw new ParameterException(spec.commandLine(), "--layers must be 1 to " + Parameters.MAX_LAYERS + ", not " + layers);
         if (!java.util.Set.of("digits", "co2", "chars", "captions", "trends", "user").contains(name))
             throw new ParameterException(spec.commandLine(), "--task must be digits, co2, chars, captions or trends, not '" + name + "'");
         if (name.equals("trends") && series == null)
@@ -184,7 +201,7 @@ final class TrainCommand implements Callable<Integer> {
         int pat = patience != null ? patience : name.equals("co2") ? 20 : 0;
         if (d < 1 || d > 1 << 14 || e < 1 || b < 1 || b > 1 << 16 || !(vf >= 0 && vf < 1) || pat < 0)
             throw new ParameterException(spec.commandLine(), "--hidden (1..16384), --epochs (>= 1), --batch (1..65536), --val-fraction ([0, 1)) or --patience (>= 0) out of range");
-        Trainer.Config config = new Trainer.Config(d, e, rate, opt, momentum, c, seed, sched, pat, maxSeconds);
+        Trainer.Config config = new Trainer.Config(d, e, rate, opt, momentum, c, seed, sched, pat, maxSeconds, layers, f);
         Blas.setThreads(threads);
         Path ckpt = checkpoint != null ? checkpoint : output.resolveSibling(output.getFileName() + ".ckpt");
         for (Path in : new Path[] {source.train, test, series}) {
@@ -195,22 +212,23 @@ final class TrainCommand implements Callable<Integer> {
         OutputPath.refuseSameFile("--checkpoint", ckpt, "--output", output);
         try (Task task = task(name, d, b, vf)) {
             Progress progress = Progress.forStderr(name.equals("chars") ? "char" : "seq");
-            SegmentOps ops = Trainer.segmentOps(e, task.train(), d);
+            SegmentOps ops = Trainer.segmentOps(e, task.train(), layers * d);
             Trainer trainer = new Trainer(config, Blas.get(), ops, progress);
-            TrainingReport charts = report == null ? null : new TrainingReport(report, name, task.loss(), "hidden " + d + ", seed " + seed);
+            TrainingReport charts = report == null ? null : new TrainingReport(report, name, task.loss(),
+                    "hidden " + d + (layers > 1 ? " x " + layers + " layers" : "") + (f != Nonlinearity.TANH ? ", " + f.id() : "") + ", seed " + seed);
             if (charts != null) trainer.onEpoch(charts);
             Trainer.Result r = trainer
                     .train(task.train(), task.validation(), task.output(), task.loss(), ckpt, resume);
             if (charts != null) charts.finish();
             int n = task.train().n(), k = task.train().k();
             String figure;
-            try (ParamBuffers p = ParamBuffers.of(r.params(), n, d, k); BatchedBptt bptt = new BatchedBptt(Blas.get(), ops, n, d, k, task.output())) {
+            try (ParamBuffers p = ParamBuffers.of(r.params(), n, d, k); BatchedBptt bptt = new BatchedBptt(Blas.get(), ops, n, d, k, layers, f, task.output())) {
                 figure = task.figure(bptt, p);
             }
             Map<String, String> meta = new LinkedHashMap<>(task.metadata());
             meta.put("trained_epochs", Integer.toString(r.epochsRun()));
             meta.put("seed", Long.toString(seed));
-            try (ElmanRnn model = ElmanRnn.of(n, d, k, task.output(), r.params())) {
+            try (ElmanRnn model = ElmanRnn.of(n, d, k, task.output(), f, r.params())) {
                 ModelFile.save(model, output, meta);
             }
             if (!keepCheckpoint) removeCheckpoint(ckpt);
@@ -224,13 +242,13 @@ final class TrainCommand implements Callable<Integer> {
 
     private Task task(String name, int d, int b, double vf) {
         switch (name) {
-            case "digits" -> { return new Digits(d, b, vf, seed); }
-            case "co2" -> { return Forecast.co2(d, b, window != null ? window : 48, vf, differences == null || differences); }
-            case "captions" -> { return new Captions(d, b); }
-            case "trends" -> { return new Trends(series, window != null ? window : 36, stride != null ? stride : 3, d, b); }
+            case "digits" -> { return new Digits(d, layers, b, vf, seed); }
+            case "co2" -> { return Forecast.co2(d, layers, b, window != null ? window : 48, vf, differences == null || differences); }
+            case "captions" -> { return new Captions(d, layers, b); }
+            case "trends" -> { return new Trends(series, window != null ? window : 36, stride != null ? stride : 3, d, layers, b); }
             case "chars" -> {
                 int w = window != null ? window : 64;
-                return new Chars(d, b, w, stride != null ? stride : w);
+                return new Chars(d, layers, b, w, stride != null ? stride : w);
             }
             default -> { return userTask(d, b, vf); }
         }
@@ -250,13 +268,13 @@ final class TrainCommand implements Callable<Integer> {
         if (window != null) size("--batch × --window × --features", b, window, features);
         boolean st = source.train.getFileName().toString().endsWith(".safetensors");
         if (topology == Topology.MANY_TO_MANY && !st)
-            return Forecast.csv(CsvTable.read(source.train), test == null ? null : CsvTable.read(test), d, b, window != null ? window : 24, vf, differences != null && differences);
+            return Forecast.csv(CsvTable.read(source.train), test == null ? null : CsvTable.read(test), d, layers, b, window != null ? window : 24, vf, differences != null && differences);
         SequenceSet all, testSet = null;
         Output g;
         Loss l;
         if (st) {
-            all = UserSequences.safetensors(source.train, topology, d, b);
-            if (test != null) testSet = UserSequences.safetensors(test, topology, d, 512);
+            all = UserSequences.safetensors(source.train, topology, d, layers, b);
+            if (test != null) testSet = UserSequences.safetensors(test, topology, d, layers, 512);
             g = activation != null ? activation : topology == Topology.MANY_TO_ONE ? Output.SOFTMAX : Output.IDENTITY;
             l = loss != null ? loss : g == Output.IDENTITY ? Loss.MSE : Loss.CE;
         } else if (topology == Topology.MANY_TO_ONE) {
@@ -266,13 +284,13 @@ final class TrainCommand implements Callable<Integer> {
             String tooMany = Sizes.floatsProblem(Sizes.product(k, d));
             if (tooMany != null)
                 throw VecrnnException.inFile(source.train, "its largest label gives " + k + " classes; the output layer (classes × hidden) would need " + tooMany);
-            all = UserSequences.manyToOne(t, features, k, d, b);
-            if (te != null) testSet = UserSequences.manyToOne(te, features, k, d, 512);
+            all = UserSequences.manyToOne(t, features, k, d, layers, b);
+            if (te != null) testSet = UserSequences.manyToOne(te, features, k, d, layers, 512);
             g = Output.SOFTMAX;
             l = Loss.CE;
         } else {
-            all = UserSequences.oneToMany(CsvTable.read(source.train), features, outputs, d, b);
-            if (test != null) testSet = UserSequences.oneToMany(CsvTable.read(test), features, outputs, d, 512);
+            all = UserSequences.oneToMany(CsvTable.read(source.train), features, outputs, d, layers, b);
+            if (test != null) testSet = UserSequences.oneToMany(CsvTable.read(test), features, outputs, d, layers, 512);
             g = Output.IDENTITY;
             l = Loss.MSE;
         }

@@ -44,6 +44,32 @@ final class ArraySegmentOps implements SegmentOps {
     }
 
     @Override
+    public void relu(MemorySegment s, long off, long count) {
+        float[] a = BUFFERS.get()[0];
+        for (long done = 0; done < count; done += CHUNK) {
+            int m = (int) Math.min(CHUNK, count - done);
+            long at = (off + done) * Float.BYTES;
+            MemorySegment.copy(s, F, at, a, 0, m);
+            for (int i = 0; i < m; i++) a[i] = Math.max(a[i], 0f);
+            MemorySegment.copy(a, 0, s, F, at, m);
+        }
+    }
+
+    @Override
+    public void reluBackward(MemorySegment g, long gOff, MemorySegment h, long hOff, long count) {
+        float[][] buf = BUFFERS.get();
+        float[] a = buf[0], b = buf[1];
+        for (long done = 0; done < count; done += CHUNK) {
+            int m = (int) Math.min(CHUNK, count - done);
+            long ga = (gOff + done) * Float.BYTES;
+            MemorySegment.copy(g, F, ga, a, 0, m);
+            MemorySegment.copy(h, F, (hOff + done) * Float.BYTES, b, 0, m);
+            for (int i = 0; i < m; i++) a[i] = b[i] > 0 ? a[i] : 0f;
+            MemorySegment.copy(a, 0, g, F, ga, m);
+        }
+    }
+
+    @Override
     public String describe() {
         return "heap-array loops";
     }

@@ -21,6 +21,17 @@ final class ScalarSegmentOps implements SegmentOps {
     }
 
     @Override
+    public void relu(MemorySegment s, long off, long count) {
+        for (long i = off; i < off + count; i++) s.setAtIndex(F, i, Math.max(s.getAtIndex(F, i), 0f));
+    }
+
+    @Override
+    public void reluBackward(MemorySegment g, long gOff, MemorySegment h, long hOff, long count) {
+        for (long i = 0; i < count; i++)
+            if (!(h.getAtIndex(F, hOff + i) > 0)) g.setAtIndex(F, gOff + i, 0f);
+    }
+
+    @Override
     public String describe() {
         return "scalar";
     }

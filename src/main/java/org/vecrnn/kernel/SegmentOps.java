@@ -3,8 +3,8 @@ package org.vecrnn.kernel;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Element-wise work on off-heap float blocks that sits between the GEMMs of batched training: tanh in
- * place and its backward. Offsets and counts are in floats; bounds are checked by the segment accesses
+ * Element-wise work on off-heap float blocks that sits between the GEMMs of batched training: the hidden
+ * nonlinearity (tanh or relu) in place and its backward. Offsets and counts are in floats; bounds are checked by the segment accesses
  * themselves. Chosen once by {@link #get()}: the Vector API version when the module is
  * present, the scalar one otherwise, forcible with {@code -Dvecrnn.segmentops=scalar|vector}.
  */
@@ -16,6 +16,12 @@ public interface SegmentOps {
 
     /** g[i] *= 1 - h[i]² (the derivative of tanh, given its output h). */
     void tanhBackward(MemorySegment g, long gOff, MemorySegment h, long hOff, long count);
+
+    /** s[i] = max(s[i], 0) for count floats from off (NaN stays NaN, as {@code Math.max} keeps it). */
+    void relu(MemorySegment s, long off, long count);
+
+    /** g[i] = h[i] > 0 ? g[i] : 0 (the derivative of relu, given its output h; relu'(0) = 0 as in PyTorch). */
+    void reluBackward(MemorySegment g, long gOff, MemorySegment h, long hOff, long count);
 
     String describe();
 

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -56,6 +57,29 @@ final class VectorSegmentOps implements SegmentOps {
             float hv = h.getAtIndex(F, hOff + i);
             g.setAtIndex(F, gOff + i, g.getAtIndex(F, gOff + i) * Math.fma(hv, -hv, 1f));
         }
+    }
+
+    @Override
+    public void relu(MemorySegment s, long off, long count) {
+        long i = 0;
+        for (; i + L <= count; i += L) {
+            long at = (off + i) * Float.BYTES;
+            FloatVector.fromMemorySegment(S, s, at, NATIVE).max(0f).intoMemorySegment(s, at, NATIVE);
+        }
+        for (; i < count; i++) s.setAtIndex(F, off + i, Math.max(s.getAtIndex(F, off + i), 0f));
+    }
+
+    @Override
+    public void reluBackward(MemorySegment g, long gOff, MemorySegment h, long hOff, long count) {
+        long i = 0;
+        for (; i + L <= count; i += L) {
+            long ga = (gOff + i) * Float.BYTES;
+            FloatVector hv = FloatVector.fromMemorySegment(S, h, (hOff + i) * Float.BYTES, NATIVE);
+            FloatVector gv = FloatVector.fromMemorySegment(S, g, ga, NATIVE);
+            gv.blend(0f, hv.compare(VectorOperators.GT, 0f).not()).intoMemorySegment(g, ga, NATIVE);
+        }
+        for (; i < count; i++)
+            if (!(h.getAtIndex(F, hOff + i) > 0)) g.setAtIndex(F, gOff + i, 0f);
     }
 
     @Override

@@ -76,16 +76,6 @@ public final class ElmanRnn implements AutoCloseable {
         return new ElmanRnn(l == 0 ? n : d, d, k, output, f, p);
     }
 
-    /**
-     * Refuses a stacked or ReLU model in code that computes one tanh layer, so that it is never run wrong:
-     * {@code what} names that code for the message.
-     */
-    public void requireOneTanhLayer(String what) {
-        if (layers() != 1 || f != Nonlinearity.TANH)
-            throw new IllegalArgumentException(what + " runs a one-layer tanh model; this one has " + layers() + " layer"
-                    + (layers() == 1 ? "" : "s") + " and nonlinearity " + f.id());
-    }
-
     private void checkLayer(int l) {
         if (l < 0 || l >= U.length) throw new IllegalArgumentException("layer " + l + " does not exist: the model has " + U.length + " (from 0)");
     }

@@ -87,13 +87,18 @@ public record Parameters(float[] U, float[] W, float[] a, float[] V, float[] b, 
 
     /** The shapes of {@link #all()} for sizes n, d, k. */
     public long[][] shapes(int n, int d, int k) {
-        long[][] s = new long[5 + 3 * upper.length][];
+        return shapes(n, d, k, layers());
+    }
+
+    /** The shapes of θ for sizes n, d, k and L layers, in the order of {@link #names(int)}. */
+    public static long[][] shapes(int n, int d, int k, int layers) {
+        long[][] s = new long[5 + 3 * (layers - 1)][];
         s[0] = new long[] {d, n};
         s[1] = new long[] {d, d};
         s[2] = new long[] {d};
         s[3] = new long[] {k, d};
         s[4] = new long[] {k};
-        for (int l = 0; l < upper.length; l++) {
+        for (int l = 0; l < layers - 1; l++) {
             s[5 + 3 * l] = new long[] {d, d};
             s[6 + 3 * l] = new long[] {d, d};
             s[7 + 3 * l] = new long[] {d};

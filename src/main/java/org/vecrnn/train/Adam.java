@@ -11,12 +11,13 @@ final class Adam implements Optimizer {
     private final Parameters m, v;
     private long steps;
 
-    Adam(int n, int d, int k, float beta1, float beta2, float eps) {
+    /** Moments of {@code zeros}' shape; takes {@code zeros} as m. */
+    Adam(Parameters zeros, float beta1, float beta2, float eps) {
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
-        this.m = Parameters.zeros(n, d, k);
-        this.v = Parameters.zeros(n, d, k);
+        this.m = zeros;
+        this.v = zeros.copy();
     }
 
     @Override

@@ -7,22 +7,31 @@ import org.vecrnn.model.Topology;
 
 /**
  * One mini-batch in the time-major layout the batched GEMMs want (oneDNN's "tnc"): x [T, B, n], targets
- * y [T, B, k] ([B, k] for many-to-one), h0 [B, d]. Time-major makes the B rows of one step contiguous for
- * the recurrence GEMM, and all T·B rows one matrix for the input projection and the weight gradients.
+ * y [T, B, k] ([B, k] for many-to-one), h0 [L, B, d] for a model of L layers (PyTorch's order). Time-major
+ * makes the B rows of one step contiguous for the recurrence GEMM, and all T·B rows one matrix for the input
+ * projection and the weight gradients.
  * Steps before {@link #targetFrom()} carry no target (truncated BPTT with overlapping windows).
  */
 public final class Batch implements AutoCloseable {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     public final int B, T, n, d, k;
+    /** L, the layers of the model this batch is for: h0 holds one [B, d] block per layer. */
+    public final int layers;
     public final Topology topology;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment x, y, h0;
     private int targetFrom;
 
     public Batch(int B, int T, int n, int d, int k, Topology topology) {
-        if (B < 1 || T < 1 || n < 1 || d < 1 || k < 1)
-            throw new IllegalArgumentException("batch sizes must be positive: B=" + B + " T=" + T + " n=" + n + " d=" + d + " k=" + k);
+        this(B, T, n, d, 1, k, topology);
+    }
+
+    /** A batch for a model of {@code layers} layers of d units. */
+    public Batch(int B, int T, int n, int d, int layers, int k, Topology topology) {
+        if (B < 1 || T < 1 || n < 1 || d < 1 || k < 1 || layers < 1)
+            throw new IllegalArgumentException("batch sizes must be positive: B=" + B + " T=" + T + " n=" + n + " d=" + d + " k=" + k + " layers=" + layers);
         if (topology == null) throw new IllegalArgumentException("topology is null");
+        this.layers = layers;
         this.B = B;
         this.T = T;
         this.n = n;
@@ -32,7 +41,7 @@ public final class Batch implements AutoCloseable {
         long steps = Math.multiplyExact((long) T, B);
         x = arena.allocate(Math.multiplyExact(steps, (long) n) * Float.BYTES, 64);
         y = arena.allocate(Math.multiplyExact(topology == Topology.MANY_TO_ONE ? B : steps, (long) k) * Float.BYTES, 64);
-        h0 = arena.allocate((long) B * d * Float.BYTES, 64);
+        h0 = arena.allocate(Math.multiplyExact((long) layers * B, (long) d) * Float.BYTES, 64);
     }
 
     public MemorySegment x() { return x; }
@@ -69,14 +78,14 @@ public final class Batch implements AutoCloseable {
     }
 
     /**
-     * Fills the batch from batch-major arrays: x [B,T,n], y [B,T,k] ([B,k] for many-to-one), h0 [B,d] or
+     * Fills the batch from batch-major arrays: x [B,T,n], y [B,T,k] ([B,k] for many-to-one), h0 [L,B,d] or
      * null for zeros. Lengths are checked.
      */
     public void fill(float[] xs, float[] ys, float[] h0s) {
         long steps = (long) B * T;
         expect("x", xs, steps * n);
         if (ys != null) expect("y", ys, (topology == Topology.MANY_TO_ONE ? B : steps) * k);
-        if (h0s != null) expect("h0", h0s, (long) B * d);
+        if (h0s != null) expect("h0", h0s, (long) layers * B * d);
         for (int s = 0; s < B; s++) {
             for (int t = 0; t < T; t++) {
                 setX(s, t, xs, (s * T + t) * n);

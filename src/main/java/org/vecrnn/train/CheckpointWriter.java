@@ -5,6 +5,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Parameters;
 
 /**
@@ -19,6 +20,7 @@ import org.vecrnn.model.Parameters;
 final class CheckpointWriter implements AutoCloseable {
     private final Path path;
     private final String fingerprint;
+    private final Nonlinearity f;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "vecrnn-checkpoint");
         t.setDaemon(true);
@@ -26,9 +28,10 @@ final class CheckpointWriter implements AutoCloseable {
     });
     private Future<?> pending;
 
-    CheckpointWriter(Path path, String fingerprint) {
+    CheckpointWriter(Path path, String fingerprint, Nonlinearity f) {
         this.path = path;
         this.fingerprint = fingerprint;
+        this.f = f;
     }
 
     void submit(Checkpoint.State state, Parameters theta, Parameters best, Optimizer opt) {
@@ -37,7 +40,7 @@ final class CheckpointWriter implements AutoCloseable {
         for (int i = 0; i < st.length; i++) st[i] = st[i].copy();
         String[] names = opt.stateNames();
         await();
-        pending = thread.submit(() -> Checkpoint.write(path, fingerprint, state, t, b, names, st));
+        pending = thread.submit(() -> Checkpoint.write(path, fingerprint, f, state, t, b, names, st));
     }
 
     /** Waits for the last submitted write; its exception (a {@link org.vecrnn.VecrnnException}) comes out as is. */

@@ -36,7 +36,9 @@ public interface Optimizer {
 
     void steps(long steps);
 
-    static Optimizer create(Kind kind, int n, int d, int k, float momentum) {
-        return kind == Kind.SGD ? new Sgd(n, d, k, momentum) : new Adam(n, d, k, 0.9f, 0.999f, 1e-8f);
+    /** An optimizer for θ of sizes n, d, k and {@code layers} layers. */
+    static Optimizer create(Kind kind, int n, int d, int k, int layers, float momentum) {
+        Parameters shape = Parameters.zeros(n, d, k, layers);
+        return kind == Kind.SGD ? new Sgd(shape, momentum) : new Adam(shape, 0.9f, 0.999f, 1e-8f);
     }
 }

@@ -6,10 +6,11 @@ import org.vecrnn.model.Topology;
 
 /**
  * N sequences of T steps held in batch-major heap arrays (x [N,T,n], y [N,T,k] or [N,k] for many-to-one),
- * served as shuffled mini-batches of {@code batchSize} (the last one smaller). h0 is zero.
+ * served as shuffled mini-batches of {@code batchSize} (the last one smaller), for a model of {@code layers}
+ * layers of d units. h0 is zero.
  */
 public final class SequenceSet implements TrainingData {
-    public final int N, T, n, d, k, batchSize;
+    public final int N, T, n, d, layers, k, batchSize;
     public final Topology topology;
     private final float[] x, y;
     private final int[] order;
@@ -17,9 +18,15 @@ public final class SequenceSet implements TrainingData {
     private Batch full, last;
     private float[] xStage = new float[0], yStage = new float[0];
 
+    /** Sequences for a one-layer model. */
     public SequenceSet(int N, int T, int n, int k, Topology topology, float[] x, float[] y, int d, int batchSize, boolean shuffle) {
-        if (N < 1 || T < 1 || n < 1 || k < 1 || d < 1 || batchSize < 1)
-            throw new IllegalArgumentException("sizes must be positive: N=" + N + " T=" + T + " n=" + n + " k=" + k + " d=" + d + " batch=" + batchSize);
+        this(N, T, n, k, topology, x, y, d, 1, batchSize, shuffle);
+    }
+
+    public SequenceSet(int N, int T, int n, int k, Topology topology, float[] x, float[] y, int d, int layers, int batchSize, boolean shuffle) {
+        if (N < 1 || T < 1 || n < 1 || k < 1 || d < 1 || layers < 1 || batchSize < 1)
+            throw new IllegalArgumentException("sizes must be positive: N=" + N + " T=" + T + " n=" + n + " k=" + k + " d=" + d
+                    + " layers=" + layers + " batch=" + batchSize);
         if (x.length != (long) N * T * n) throw new IllegalArgumentException("x has " + x.length + " values, expected N·T·n = " + (long) N * T * n);
         long ySize = (topology == Topology.MANY_TO_ONE ? (long) N : (long) N * T) * k;
         if (y.length != ySize) throw new IllegalArgumentException("y has " + y.length + " values, expected " + ySize);
@@ -28,6 +35,7 @@ public final class SequenceSet implements TrainingData {
         this.n = n;
         this.k = k;
         this.d = d;
+        this.layers = layers;
         this.topology = topology;
         this.x = x;
         this.y = y;
@@ -46,7 +54,7 @@ public final class SequenceSet implements TrainingData {
             System.arraycopy(x, indices[i] * T * n, xs, i * T * n, T * n);
             System.arraycopy(y, indices[i] * yw, ys, i * yw, yw);
         }
-        return new SequenceSet(indices.length, T, n, k, topology, xs, ys, d, batchSize, shuffle);
+        return new SequenceSet(indices.length, T, n, k, topology, xs, ys, d, layers, batchSize, shuffle);
     }
 
     /** The inputs [N, T, n] (not a copy). */
@@ -70,8 +78,8 @@ public final class SequenceSet implements TrainingData {
     public Batch batch(int i) {
         int from = i * batchSize, B = Math.min(batchSize, N - from);
         Batch b;
-        if (B == batchSize) b = full == null ? (full = new Batch(B, T, n, d, k, topology)) : full;
-        else b = last == null || last.B != B ? (last = new Batch(B, T, n, d, k, topology)) : last;
+        if (B == batchSize) b = full == null ? (full = new Batch(B, T, n, d, layers, k, topology)) : full;
+        else b = last == null || last.B != B ? (last = new Batch(B, T, n, d, layers, k, topology)) : last;
         int yw = topology == Topology.MANY_TO_ONE ? k : T * k;
         boolean m2o = topology == Topology.MANY_TO_ONE;
         // gather into time-major heap arrays with System.arraycopy, then one bulk copy each: cheap even

@@ -8,10 +8,11 @@ final class Sgd implements Optimizer {
     private final Parameters velocity;
     private long steps;
 
-    Sgd(int n, int d, int k, float momentum) {
+    /** A velocity of {@code zeros}' shape; takes {@code zeros} as it. */
+    Sgd(Parameters zeros, float momentum) {
         if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
         this.momentum = momentum;
-        this.velocity = Parameters.zeros(n, d, k);
+        this.velocity = zeros;
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.Random;
 import org.vecrnn.blas.Sgemm;
 import org.vecrnn.kernel.SegmentOps;
 import org.vecrnn.model.Loss;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Output;
 import org.vecrnn.model.Parameters;
 import org.vecrnn.model.Topology;
@@ -12,10 +13,11 @@ import org.vecrnn.model.Topology;
 /**
  * The "train" workload of {@code vecrnn bench}: one training step on a batch of B sequences of T steps
  * (forward, backward, and an SGD update including the copies a real trainer does), many-to-many, identity
- * output, MSE. The workload PyTorch is compared on is B=64, T=50, n=128, d=256, k=16.
+ * output, MSE, on a model of {@code layers} layers of d units with nonlinearity f. The workload PyTorch is
+ * compared on is B=64, T=50, n=128, d=256, k=16, one tanh layer.
  */
 public final class TrainBench implements AutoCloseable {
-    public final int B, T, n, d, k;
+    public final int B, T, n, d, k, layers;
     private final ParamBuffers params, grads;
     private final Parameters theta, grad;
     private final Optimizer sgd;
@@ -23,23 +25,28 @@ public final class TrainBench implements AutoCloseable {
     private final BatchedBptt bptt;
 
     public TrainBench(Sgemm gemm, SegmentOps ops, int B, int T, int n, int d, int k) {
+        this(gemm, ops, B, T, n, d, k, 1, Nonlinearity.TANH);
+    }
+
+    public TrainBench(Sgemm gemm, SegmentOps ops, int B, int T, int n, int d, int k, int layers, Nonlinearity f) {
         this.B = B;
         this.T = T;
         this.n = n;
         this.d = d;
         this.k = k;
-        theta = Trainer.init(n, d, k, 42);
-        grad = Parameters.zeros(n, d, k);
-        params = new ParamBuffers(n, d, k);
-        grads = new ParamBuffers(n, d, k);
-        sgd = Optimizer.create(Optimizer.Kind.SGD, n, d, k, 0f);
-        batch = new Batch(B, T, n, d, k, Topology.MANY_TO_MANY);
+        this.layers = layers;
+        theta = Trainer.init(n, d, k, layers, 42);
+        grad = Parameters.zeros(n, d, k, layers);
+        params = new ParamBuffers(n, d, k, layers);
+        grads = new ParamBuffers(n, d, k, layers);
+        sgd = Optimizer.create(Optimizer.Kind.SGD, n, d, k, layers, 0f);
+        batch = new Batch(B, T, n, d, layers, k, Topology.MANY_TO_MANY);
         Random r = new Random(7);
         float[] x = new float[B * T * n], y = new float[B * T * k];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         for (int i = 0; i < y.length; i++) y[i] = (float) r.nextGaussian();
         batch.fill(x, y, null);
-        bptt = new BatchedBptt(gemm, ops, n, d, k, Output.IDENTITY);
+        bptt = new BatchedBptt(gemm, ops, n, d, k, layers, f, Output.IDENTITY);
     }
 
     /** One training step; returns the loss (so the work cannot be optimised away). */

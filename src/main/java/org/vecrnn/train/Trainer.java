@@ -6,6 +6,7 @@ import org.vecrnn.VecrnnException;
 import org.vecrnn.blas.Sgemm;
 import org.vecrnn.kernel.SegmentOps;
 import org.vecrnn.model.Loss;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Output;
 import org.vecrnn.model.Parameters;
 
@@ -18,15 +19,25 @@ import org.vecrnn.model.Parameters;
  * written by a {@link CheckpointWriter} on a background thread, at most one epoch behind training.
  */
 public final class Trainer {
+    /** The model's shape (hidden size d, layers, nonlinearity) and the training settings. */
     public record Config(int hidden, int epochs, float lr, Optimizer.Kind optimizer, float momentum, float clip, long seed,
-                         Schedule.Kind schedule, int patience, double maxSeconds) {
+                         Schedule.Kind schedule, int patience, double maxSeconds, int layers, Nonlinearity nonlinearity) {
         public Config {
             if (hidden < 1) throw new IllegalArgumentException("hidden size must be at least 1, got " + hidden);
+            if (layers < 1 || layers > Parameters.MAX_LAYERS)
+                throw new IllegalArgumentException("layers must be 1 to " + Parameters.MAX_LAYERS + ", got " + layers);
+            if (nonlinearity == null) throw new IllegalArgumentException("nonlinearity is null");
             if (epochs < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
             if (!(lr > 0) || !Float.isFinite(lr)) throw new IllegalArgumentException("learning rate must be positive, got " + lr);
             if (!(clip >= 0) || !Float.isFinite(clip)) throw new IllegalArgumentException("clip must be 0 (off) or positive, got " + clip);
             if (patience < 0) throw new IllegalArgumentException("patience must be 0 (off) or positive, got " + patience);
             if (!(maxSeconds >= 0)) throw new IllegalArgumentException("time limit must be 0 (none) or positive, got " + maxSeconds);
+        }
+
+        /** One tanh layer: the seed's model. */
+        public Config(int hidden, int epochs, float lr, Optimizer.Kind optimizer, float momentum, float clip, long seed,
+                      Schedule.Kind schedule, int patience, double maxSeconds) {
+            this(hidden, epochs, lr, optimizer, momentum, clip, seed, schedule, patience, maxSeconds, 1, Nonlinearity.TANH);
         }
     }
 
@@ -48,18 +59,24 @@ public final class Trainer {
     }
 
     /**
-     * The element-wise ops for {@code epochs} epochs over {@code data} at hidden size d: about that many tanh
-     * evaluations decide between the heap-array loops and the Vector API ({@link SegmentOps#forWork}).
+     * The element-wise ops for {@code epochs} epochs over {@code data} with {@code units} hidden units in all
+     * layers (layers × d): about that many tanh or relu evaluations decide between the heap-array loops and the
+     * Vector API ({@link SegmentOps#forWork}).
      */
-    public static SegmentOps segmentOps(int epochs, TrainingData data, int d) {
+    public static SegmentOps segmentOps(int epochs, TrainingData data, int units) {
         Batch first = data.batch(0); // its T and B
-        return SegmentOps.forWork((long) epochs * data.batches() * first.T * first.B * d);
+        return SegmentOps.forWork((long) epochs * data.batches() * first.T * first.B * units);
     }
 
     /** PyTorch's default: every parameter ~ U(-1/sqrt(d), 1/sqrt(d)). */
     public static Parameters init(int n, int d, int k, long seed) {
+        return init(n, d, k, 1, seed);
+    }
+
+    /** The same for {@code layers} layers, drawn in the order of {@link Parameters#all()} (one layer: as above). */
+    public static Parameters init(int n, int d, int k, int layers, long seed) {
         Random r = new Random(seed);
-        Parameters p = Parameters.zeros(n, d, k);
+        Parameters p = Parameters.zeros(n, d, k, layers);
         float bound = (float) (1 / Math.sqrt(d));
         for (float[] a : p.all()) for (int i = 0; i < a.length; i++) a[i] = (2 * r.nextFloat() - 1) * bound;
         return p;
@@ -73,19 +90,19 @@ public final class Trainer {
 
     public Result train(TrainingData train, TrainingData val, Output g, Loss loss, Path checkpoint, boolean resume) {
         loss.checkCompatible(g);
-        int n = train.n(), d = c.hidden, k = train.k();
+        int n = train.n(), d = c.hidden, k = train.k(), layers = c.layers;
         Schedule schedule = new Schedule(c.schedule, c.lr, c.epochs, Math.max(1, c.epochs / 3));
         String fingerprint = "n=" + n + " d=" + d + " k=" + k + " output=" + g.id() + " loss=" + loss.id() + " optimizer=" + c.optimizer.id()
                 + " lr=" + c.lr + " momentum=" + c.momentum + " clip=" + c.clip + " seed=" + c.seed + " schedule=" + c.schedule.id()
                 + " epochs=" + c.epochs + " batches=" + train.batches();
-        Parameters theta = init(n, d, k, c.seed), grad = Parameters.zeros(n, d, k), best = theta.copy();
-        Optimizer opt = Optimizer.create(c.optimizer, n, d, k, c.momentum);
-        try (ParamBuffers params = new ParamBuffers(n, d, k); ParamBuffers grads = new ParamBuffers(n, d, k);
-             BatchedBptt bptt = new BatchedBptt(gemm, ops, n, d, k, g);
-             CheckpointWriter writer = checkpoint == null ? null : new CheckpointWriter(checkpoint, fingerprint)) {
+        Parameters theta = init(n, d, k, layers, c.seed), grad = Parameters.zeros(n, d, k, layers), best = theta.copy();
+        Optimizer opt = Optimizer.create(c.optimizer, n, d, k, layers, c.momentum);
+        try (ParamBuffers params = new ParamBuffers(n, d, k, layers); ParamBuffers grads = new ParamBuffers(n, d, k, layers);
+             BatchedBptt bptt = new BatchedBptt(gemm, ops, n, d, k, layers, c.nonlinearity, g);
+             CheckpointWriter writer = checkpoint == null ? null : new CheckpointWriter(checkpoint, fingerprint, c.nonlinearity)) {
             Checkpoint.State state = new Checkpoint.State(0, 0, Double.POSITIVE_INFINITY, 0, -1);
             if (resume) {
-                state = Checkpoint.read(checkpoint, fingerprint, theta, best, opt);
+                state = Checkpoint.read(checkpoint, fingerprint, c.nonlinearity, theta, best, opt);
                 progress.line("resuming from " + checkpoint + " after epoch " + state.epochsDone());
             }
             long start = System.nanoTime();

@@ -59,6 +59,31 @@ class SegmentOpsTest {
             s.tanhBackward(c, 1, h, 1, size);
             for (int i = 0; i < size + 2; i++)
                 assertEquals(c.getAtIndex(F, i), b.getAtIndex(F, i), "tanhBackward (fused 1 - h², then one product): exact at " + i);
+            // relu and its backward: a relu state is 0 or positive, and exact zeros must give a zero gradient
+            float[] xs = new float[size + 2];
+            for (int i = 0; i < size + 2; i++) {
+                xs[i] = i % 5 == 0 ? 0f : (float) (r.nextGaussian() * 3);
+                a.setAtIndex(F, i, xs[i]);
+                b.setAtIndex(F, i, xs[i]);
+                h.setAtIndex(F, i, Math.max(xs[i], 0f));
+            }
+            v.relu(a, 1, size);
+            s.relu(b, 1, size);
+            for (int i = 0; i < size + 2; i++) {
+                assertEquals(b.getAtIndex(F, i), a.getAtIndex(F, i), "relu at " + i);
+                assertEquals(i >= 1 && i <= size ? Math.max(xs[i], 0f) : xs[i], a.getAtIndex(F, i), "relu (only the block) at " + i);
+            }
+            for (int i = 0; i < size + 2; i++) {
+                float gv = (float) r.nextGaussian();
+                b.setAtIndex(F, i, gv);
+                c.setAtIndex(F, i, gv);
+            }
+            v.reluBackward(b, 1, h, 1, size);
+            s.reluBackward(c, 1, h, 1, size);
+            for (int i = 0; i < size + 2; i++) {
+                assertEquals(c.getAtIndex(F, i), b.getAtIndex(F, i), "reluBackward at " + i);
+                if (i >= 1 && i <= size && !(h.getAtIndex(F, i) > 0)) assertEquals(0f, b.getAtIndex(F, i), "relu'(h <= 0) = 0 at " + i);
+            }
         }
     }
 

@@ -45,7 +45,7 @@ class TrainerTest {
     @Test
     void digitsReachTheIssueFigure() {
         // hidden 64, Adam lr 0.003, batch 32, 30 epochs (the issue's settings; PyTorch 1.13: 0.973 on average)
-        try (Digits task = new Digits(64, 32, 0, 1); BatchedBptt bptt = new BatchedBptt(Blas.get(), SegmentOps.get(), 8, 64, 10, Output.SOFTMAX)) {
+        try (Digits task = new Digits(64, 1, 32, 0, 1); BatchedBptt bptt = new BatchedBptt(Blas.get(), SegmentOps.get(), 8, 64, 10, Output.SOFTMAX)) {
             Trainer t = new Trainer(new Trainer.Config(64, 30, 0.003f, Optimizer.Kind.ADAM, 0.9f, 0f, 1, Schedule.Kind.CONSTANT, 0, 0),
                     Blas.get(), SegmentOps.get(), Progress.silent());
             Trainer.Result r = t.train(task.train(), null, task.output(), task.loss(), null, false);

@@ -35,8 +35,8 @@ public final class Captions implements Task {
 
     private final SequenceSet train;
     private final CsvTable test;
-    public Captions(int hidden, int batch) {
-        this.train = teacherForced(Bundled.csv("digits_train.csv"), hidden, batch);
+    public Captions(int hidden, int layers, int batch) {
+        this.train = teacherForced(Bundled.csv("digits_train.csv"), hidden, layers, batch);
         this.test = Bundled.csv("digits_test.csv");
     }
 
@@ -70,7 +70,7 @@ public final class Captions implements Task {
         };
     }
 
-    private static SequenceSet teacherForced(CsvTable t, int hidden, int batch) {
+    private static SequenceSet teacherForced(CsvTable t, int hidden, int layers, int batch) {
         int N = t.rows();
         float[] x = new float[N * T * N_IN], y = new float[N * T * V];
         TokenInput word = wordInput();
@@ -86,13 +86,13 @@ public final class Captions implements Task {
                 y[(r * T + s) * V + cap[s]] = 1;
             }
         }
-        return new SequenceSet(N, T, N_IN, V, Topology.MANY_TO_MANY, x, y, hidden, batch, true);
+        return new SequenceSet(N, T, N_IN, V, Topology.MANY_TO_MANY, x, y, hidden, layers, batch, true);
     }
 
     /** The greedy caption of test image r. */
     public static int[] generate(Decoder decoder, CsvTable images, int r) {
         Generator g = new Generator(decoder, wordInput(), END, MAX_LENGTH);
-        return g.greedy(new float[decoder.d()], imageInput(images, r));
+        return g.greedy(new float[decoder.stateSize()], imageInput(images, r));
     }
 
     /** The share of images whose greedy caption equals the reference exactly. */
@@ -115,7 +115,7 @@ public final class Captions implements Task {
 
     @Override
     public String figure(BatchedBptt bptt, ParamBuffers params) {
-        try (ElmanRnn model = params.toModel(Output.SOFTMAX); InferenceModel im = InferenceModel.of(model)) {
+        try (ElmanRnn model = params.toModel(Output.SOFTMAX, bptt.f); InferenceModel im = InferenceModel.of(model)) {
             return String.format(Locale.ROOT, "exact_captions=%.4f", exactCaptions(im.newStream(), test));
         }
     }

@@ -18,7 +18,7 @@ final class CharStream implements TrainingData {
     private final Batch batch;
     private final float[] oneHot;
 
-    CharStream(byte[] symbols, int from, int to, int vocab, int B, int T, int stride, int d) {
+    CharStream(byte[] symbols, int from, int to, int vocab, int B, int T, int stride, int d, int layers) {
         if (B < 1 || T < 1 || stride < 1 || stride > T) throw new IllegalArgumentException("need B >= 1, T >= 1 and 1 <= stride <= T");
         this.symbols = symbols;
         this.from = from;
@@ -34,7 +34,7 @@ final class CharStream implements TrainingData {
         this.B = b;
         this.part = len / b;
         this.windows = (part - T) / stride + 1;
-        this.batch = new Batch(this.B, T, vocab, d, vocab, Topology.MANY_TO_MANY);
+        this.batch = new Batch(this.B, T, vocab, d, layers, vocab, Topology.MANY_TO_MANY);
         this.oneHot = new float[vocab];
     }
 

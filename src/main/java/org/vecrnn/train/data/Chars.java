@@ -20,7 +20,7 @@ public final class Chars implements Task {
     private final String vocabulary;
     private final CharStream train, val;
 
-    public Chars(int hidden, int batch, int window, int stride) {
+    public Chars(int hidden, int layers, int batch, int window, int stride) {
         byte[] text = Bundled.bytes("devils_dictionary.txt");
         boolean[] seen = new boolean[256];
         for (byte c : text) seen[c & 0xff] = true;
@@ -36,8 +36,8 @@ public final class Chars implements Task {
         byte[] symbols = new byte[text.length];
         for (int i = 0; i < text.length; i++) symbols[i] = index[text[i] & 0xff];
         int split = (int) Math.round(text.length * 0.9);
-        train = new CharStream(symbols, 0, split, vocabulary.length(), batch, window, stride, hidden);
-        val = new CharStream(symbols, split, text.length, vocabulary.length(), 8, window, window, hidden);
+        train = new CharStream(symbols, 0, split, vocabulary.length(), batch, window, stride, hidden, layers);
+        val = new CharStream(symbols, split, text.length, vocabulary.length(), 8, window, window, hidden, layers);
     }
 
     /** The symbols in index order: symbol i is the one-hot input and output i. */

@@ -22,12 +22,12 @@ public final class Digits implements Task {
     static final int T = 8, N_IN = 8, K = 10;
     private final SequenceSet train, val, test;
 
-    public Digits(int hidden, int batch, double valFraction, long seed) {
-        SequenceSet all = read(Bundled.csv("digits_train.csv"), hidden, batch);
+    public Digits(int hidden, int layers, int batch, double valFraction, long seed) {
+        SequenceSet all = read(Bundled.csv("digits_train.csv"), hidden, layers, batch);
         SequenceSet[] parts = split(all, valFraction, seed, batch);
         train = parts[0];
         val = parts[1];
-        test = read(Bundled.csv("digits_test.csv"), hidden, 512);
+        test = read(Bundled.csv("digits_test.csv"), hidden, layers, 512);
     }
 
     /** Images as sequences for inference: x [N, 8, 8] (pixels / 16) and the labels. */
@@ -38,14 +38,14 @@ public final class Digits implements Task {
     /** The 359 bundled test images. */
     public static Images testImages() {
         CsvTable t = Bundled.csv("digits_test.csv");
-        SequenceSet s = read(t, 1, 1);
+        SequenceSet s = read(t, 1, 1, 1);
         int[] labels = new int[t.rows()];
         for (int r = 0; r < labels.length; r++) labels[r] = t.label(r, 0, K);
         return new Images(t.rows(), s.x(), labels);
     }
 
     /** label, then 64 pixels; checked cell by cell with file and line. */
-    static SequenceSet read(CsvTable t, int hidden, int batch) {
+    static SequenceSet read(CsvTable t, int hidden, int layers, int batch) {
         if (t.columns() != 1 + T * N_IN) throw new org.vecrnn.VecrnnException(t.name() + ": " + t.columns() + " columns, expected 65 (label and 64 pixels)");
         int N = t.rows();
         float[] x = new float[N * T * N_IN], y = new float[N * K];
@@ -57,7 +57,7 @@ public final class Digits implements Task {
                 x[r * T * N_IN + p] = v / 16f;
             }
         }
-        return new SequenceSet(N, T, N_IN, K, Topology.MANY_TO_ONE, x, y, hidden, batch, true);
+        return new SequenceSet(N, T, N_IN, K, Topology.MANY_TO_ONE, x, y, hidden, layers, batch, true);
     }
 
     /** A seeded random split: [train, validation or null]. */

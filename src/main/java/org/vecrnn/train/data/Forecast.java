@@ -33,16 +33,16 @@ public final class Forecast implements Task {
     private final SeriesWindows train, val;
 
     /** Mauna Loa CO2 (column "value"), last 20 % held out; see the class comment for {@code differences}. */
-    public static Forecast co2(int hidden, int batch, int window, double valFraction, boolean differences) {
+    public static Forecast co2(int hidden, int layers, int batch, int window, double valFraction, boolean differences) {
         CsvTable t = Bundled.csv("co2.csv");
         int col = t.column("value");
         float[] raw = new float[t.rows()];
         for (int r = 0; r < raw.length; r++) raw[r] = t.number(r, col);
-        return new Forecast("co2", raw, 1, (int) Math.round(raw.length * 0.8), hidden, batch, window, valFraction, differences);
+        return new Forecast("co2", raw, 1, (int) Math.round(raw.length * 0.8), hidden, layers, batch, window, valFraction, differences);
     }
 
     /** A user's series: every column numeric; the test rows (when given) continue the training rows. */
-    public static Forecast csv(CsvTable train, CsvTable test, int hidden, int batch, int window, double valFraction, boolean differences) {
+    public static Forecast csv(CsvTable train, CsvTable test, int hidden, int layers, int batch, int window, double valFraction, boolean differences) {
         int n = train.columns();
         if (test != null && test.columns() != n)
             throw new org.vecrnn.VecrnnException(test.name() + ": " + test.columns() + " columns, the training file has " + n);
@@ -51,10 +51,10 @@ public final class Forecast implements Task {
         for (int r = 0; r < tr; r++) for (int c = 0; c < n; c++) raw[r * n + c] = train.number(r, c);
         for (int r = 0; r < te; r++) for (int c = 0; c < n; c++) raw[(tr + r) * n + c] = test.number(r, c);
         int trainEnd = test == null ? (int) Math.round(tr * 0.8) : tr;
-        return new Forecast("series", raw, n, trainEnd, hidden, batch, window, valFraction, differences);
+        return new Forecast("series", raw, n, trainEnd, hidden, layers, batch, window, valFraction, differences);
     }
 
-    private Forecast(String name, float[] raw, int n, int rawTrainEnd, int hidden, int batch, int window, double valFraction, boolean differences) {
+    private Forecast(String name, float[] raw, int n, int rawTrainEnd, int hidden, int layers, int batch, int window, double valFraction, boolean differences) {
         this.name = name;
         this.n = n;
         this.differences = differences;
@@ -88,8 +88,8 @@ public final class Forecast implements Task {
         int windows = trainEnd - window; // window [i, i+window), targets up to row i+window < trainEnd
         int nVal = (int) Math.round(windows * valFraction);
         if (nVal >= windows) throw new IllegalArgumentException("validation fraction " + valFraction + " leaves no training windows");
-        this.train = new SeriesWindows(series, n, 0, windows - nVal, window, hidden, batch, true, window / 2);
-        this.val = nVal == 0 ? null : new SeriesWindows(series, n, windows - nVal, windows, window, hidden, 256, false, window / 2);
+        this.train = new SeriesWindows(series, n, 0, windows - nVal, window, hidden, layers, batch, true, window / 2);
+        this.val = nVal == 0 ? null : new SeriesWindows(series, n, windows - nVal, windows, window, hidden, layers, 256, false, window / 2);
     }
 
     @Override public String name() { return name; }
@@ -100,7 +100,7 @@ public final class Forecast implements Task {
 
     @Override
     public String figure(BatchedBptt bptt, ParamBuffers params) {
-        try (SeriesWindows test = new SeriesWindows(series, n, trainEnd - window, rows - window, window, params.d, 512, false, window - 1)) {
+        try (SeriesWindows test = new SeriesWindows(series, n, trainEnd - window, rows - window, window, params.d, params.layers, 512, false, window - 1)) {
             double se = 0;
             long count = 0;
             test.startEpoch(0, 0);

@@ -14,12 +14,12 @@ import org.vecrnn.train.TrainingData;
  */
 final class SeriesWindows implements TrainingData {
     private final float[] rows;
-    private final int n, from, to, T, d, batchSize, burnIn;
+    private final int n, from, to, T, d, layers, batchSize, burnIn;
     private final boolean shuffle;
     private final int[] order;
     private Batch full, last;
 
-    SeriesWindows(float[] rows, int n, int from, int to, int T, int d, int batchSize, boolean shuffle, int burnIn) {
+    SeriesWindows(float[] rows, int n, int from, int to, int T, int d, int layers, int batchSize, boolean shuffle, int burnIn) {
         if (burnIn < 0 || burnIn >= T) throw new IllegalArgumentException("burn-in " + burnIn + " outside 0.." + (T - 1));
         this.burnIn = burnIn;
         if (to <= from) throw new IllegalArgumentException("no windows of " + T + " steps fit the series");
@@ -30,6 +30,7 @@ final class SeriesWindows implements TrainingData {
         this.to = to;
         this.T = T;
         this.d = d;
+        this.layers = layers;
         this.batchSize = Math.min(batchSize, to - from);
         this.shuffle = shuffle;
         this.order = new int[to - from];
@@ -59,8 +60,8 @@ final class SeriesWindows implements TrainingData {
     public Batch batch(int i) {
         int B = examples(i);
         Batch b;
-        if (B == batchSize) b = full == null ? (full = new Batch(B, T, n, d, n, Topology.MANY_TO_MANY)) : full;
-        else b = last == null || last.B != B ? (last = new Batch(B, T, n, d, n, Topology.MANY_TO_MANY)) : last;
+        if (B == batchSize) b = full == null ? (full = new Batch(B, T, n, d, layers, n, Topology.MANY_TO_MANY)) : full;
+        else b = last == null || last.B != B ? (last = new Batch(B, T, n, d, layers, n, Topology.MANY_TO_MANY)) : last;
         for (int s = 0; s < B; s++) {
             int start = start(i, s);
             for (int t = 0; t < T; t++) {

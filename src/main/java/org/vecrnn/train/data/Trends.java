@@ -34,7 +34,7 @@ public final class Trends implements Task {
     private final double[] cuts;
     private final float sd;
 
-    public Trends(Path series, int window, int stride, int hidden, int batch) {
+    public Trends(Path series, int window, int stride, int hidden, int layers, int batch) {
         if (window < 3 || stride < 1) throw new IllegalArgumentException("trends need a window of at least 3 and a stride of at least 1");
         CsvTable t = CsvTable.read(series);
         int col = t.columns() == 1 ? 0 : t.column("value");
@@ -56,11 +56,11 @@ public final class Trends implements Task {
         Arrays.sort(sorted);
         this.cuts = new double[] {sorted[nTrain / 3], sorted[2 * nTrain / 3]};
         this.window = window;
-        this.train = windows(v, slopes, 0, nTrain, stride, sd, hidden, batch, true);
-        this.test = windows(v, slopes, firstTest, windows, stride, sd, hidden, 512, false);
+        this.train = windows(v, slopes, 0, nTrain, stride, sd, hidden, layers, batch, true);
+        this.test = windows(v, slopes, firstTest, windows, stride, sd, hidden, layers, 512, false);
     }
 
-    private SequenceSet windows(float[] v, double[] slopes, int from, int to, int stride, double sd, int hidden, int batch, boolean shuffle) {
+    private SequenceSet windows(float[] v, double[] slopes, int from, int to, int stride, double sd, int hidden, int layers, int batch, boolean shuffle) {
         int N = to - from;
         float[] x = new float[N * window], y = new float[N * K];
         for (int i = 0; i < N; i++) {
@@ -71,7 +71,7 @@ public final class Trends implements Task {
             for (int s = 0; s < window; s++) x[i * window + s] = (float) ((v[start + s] - mean) / sd);
             y[i * K + label(slopes[from + i])] = 1;
         }
-        return new SequenceSet(N, window, 1, K, Topology.MANY_TO_ONE, x, y, hidden, batch, shuffle);
+        return new SequenceSet(N, window, 1, K, Topology.MANY_TO_ONE, x, y, hidden, layers, batch, shuffle);
     }
 
     int label(double slope) {

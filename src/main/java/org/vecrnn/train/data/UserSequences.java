@@ -44,7 +44,7 @@ public final class UserSequences implements Task {
     }
 
     /** Many-to-one CSV: label then T·n inputs. */
-    public static SequenceSet manyToOne(CsvTable t, int n, int classes, int d, int batch) {
+    public static SequenceSet manyToOne(CsvTable t, int n, int classes, int d, int layers, int batch) {
         int inputs = t.columns() - 1;
         if (inputs < 1 || inputs % n != 0)
             throw new VecrnnException(t.name() + ": " + t.columns() + " columns: expected a label and T·n inputs with n=" + n + " (--features)");
@@ -54,11 +54,11 @@ public final class UserSequences implements Task {
             y[r * classes + t.label(r, 0, classes)] = 1;
             for (int c = 0; c < inputs; c++) x[r * inputs + c] = t.number(r, 1 + c);
         }
-        return new SequenceSet(N, T, n, classes, Topology.MANY_TO_ONE, x, y, d, batch, true);
+        return new SequenceSet(N, T, n, classes, Topology.MANY_TO_ONE, x, y, d, layers, batch, true);
     }
 
     /** One-to-many CSV: n inputs then T·k targets; later inputs are zero. */
-    public static SequenceSet oneToMany(CsvTable t, int n, int k, int d, int batch) {
+    public static SequenceSet oneToMany(CsvTable t, int n, int k, int d, int layers, int batch) {
         int targets = t.columns() - n;
         if (targets < k || targets % k != 0)
             throw new VecrnnException(t.name() + ": " + t.columns() + " columns: expected n=" + n + " inputs (--features) and T·k targets with k=" + k + " (--outputs)");
@@ -68,11 +68,11 @@ public final class UserSequences implements Task {
             for (int c = 0; c < n; c++) x[r * T * n + c] = t.number(r, c);
             for (int c = 0; c < targets; c++) y[r * targets + c] = t.number(r, n + c);
         }
-        return new SequenceSet(N, T, n, k, Topology.ONE_TO_MANY, x, y, d, batch, true);
+        return new SequenceSet(N, T, n, k, Topology.ONE_TO_MANY, x, y, d, layers, batch, true);
     }
 
     /** x [N,T,n] and y from a safetensors file, every shape checked. */
-    public static SequenceSet safetensors(Path path, Topology top, int d, int batch) {
+    public static SequenceSet safetensors(Path path, Topology top, int d, int layers, int batch) {
         try (SafeTensors st = SafeTensors.open(path)) {
             Tensor x = st.get("x");
             if (x.rank() != 3 || x.shape()[0] < 1 || x.shape()[1] < 1 || x.shape()[2] < 1)
@@ -87,7 +87,7 @@ public final class UserSequences implements Task {
             float[] xs = st.floats("x", N, T, n), ys = want == 2 ? st.floats("y", N, k) : st.floats("y", N, T, k);
             finite(path, "x", xs);
             finite(path, "y", ys);
-            return new SequenceSet(N, T, n, k, top, xs, ys, d, batch, true);
+            return new SequenceSet(N, T, n, k, top, xs, ys, d, layers, batch, true);
         }
     }
 

@@ -32,7 +32,7 @@ class ExamplesTest {
 
     @Test
     void captionsOfTheDigitsImages() {
-        try (Captions task = new Captions(64, 32)) {
+        try (Captions task = new Captions(64, 1, 32)) {
             assertArrayEquals(new int[] {1, 2, 10, 0}, Captions.caption(7));
             assertEquals("a handwritten seven", Captions.words(Captions.caption(7)));
             Trainer.Result r = train(task, 64, 30, 1);
@@ -49,7 +49,7 @@ class ExamplesTest {
     void trendsOfTheSunspotSeriesBeatTheMajorityClass() {
         Path sunspots = Oracle.shared().resolve("data/sunspot_month.csv");
         assumeTrue(Files.exists(sunspots), "the sunspot series is read from ../shared/data (not bundled: non-commercial terms)");
-        try (Trends task = new Trends(sunspots, 36, 3, 32, 32)) {
+        try (Trends task = new Trends(sunspots, 36, 3, 32, 1, 32)) {
             Trainer.Result r = train(task, 32, 40, 1);
             try (ParamBuffers p = ParamBuffers.of(r.params(), 1, 32, 3);
                  BatchedBptt bptt = new BatchedBptt(Blas.get(), SegmentOps.get(), 1, 32, 3, Output.SOFTMAX)) {
