@@ -1,8 +1,10 @@
 package org.vecrnn.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
@@ -13,6 +15,8 @@ import java.util.SplittableRandom;
 import org.vecrnn.blas.Blas;
 import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.infer.StreamState;
+import org.vecrnn.io.ModelFile;
+import org.vecrnn.io.QuantizedModelFile;
 import org.vecrnn.kernel.Int8Kernels;
 import org.vecrnn.kernel.SegmentOps;
 import org.vecrnn.model.ElmanRnn;
@@ -35,7 +39,7 @@ import picocli.CommandLine.Spec;
  * {@value #ROUNDS} timed rounds, printed as one line. The side-by-side comparisons live in bench/ (JMH).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Time a workload on a random model and print one line of figures.",
+        description = {"Time a workload on a random model or your own; print one line.",
                 "The line: workload=W n=.. d=.. k=.. weights=fp32|int8 and ns_per_step=.. (stream), "
                         + "seq_per_s=.. (batch) or steps_per_s=.. (train: forward, backward and an SGD step on B "
                         + "sequences of T steps): the median of " + BenchCommand.ROUNDS + " rounds after a warm-up.",
@@ -88,6 +92,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--int8", description = "stream and batch: run the model quantized to int8 (per-row scales)")
     boolean int8;
 
+    @Option(names = "--model", paramLabel = "M",
+            description = "Time this model file (.safetensors, fp32 or int8, or .onnx) at its own sizes, layers and nonlinearity instead of "
+                    + "a random model (--int8 quantizes an fp32 one in memory). The network runs as the file holds it, on random inputs, "
+                    + "without the input preprocessing its metadata may record; coldstart loads the file itself.")
+    Path model;
+
     @Option(names = "--layers", defaultValue = "1", paramLabel = "L",
             description = "recurrent layers of the model, 1 to 8, each of d units (default ${DEFAULT-VALUE})")
     int layers;
@@ -117,61 +127,107 @@ final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--nonlinearity must be tanh or relu, not '" + nonlinearity + "'");
         }
-        if ((long) batch * steps * Math.max(Math.max(n, d), k) > 1L << 28)
-            throw new ParameterException(spec.commandLine(), "--batch * --steps * max(n, d, k) is too large for a benchmark (over 2^28 floats)");
-        if (w.equals("train")) {
-            if (int8) throw new ParameterException(spec.commandLine(), "--int8 is for the stream and batch workloads; training runs in fp32");
-            return train(f);
-        }
-        if (w.equals("coldstart")) return coldstart();
-        try (ElmanRnn m = randomModel(n, d, k, layers, f); InferenceModel im = int8 ? int8Model(m) : InferenceModel.of(m)) {
-            String figure = switch (w) {
-                case "stream" -> "ns_per_step=" + fmt(streamNs(im));
-                case "streams" -> {
-                    double[] r = ServeBench.streams(im, streams, ROUNDS);
-                    yield "streams=" + streams + " ns_per_step=" + fmt(r[0]) + " stream_steps_per_s=" + fmt(r[1])
-                            + " speedup=" + String.format(Locale.ROOT, "%.2f", r[1] * r[0] * 1e-9);
+        if ((long) batch * steps * Math.max(Math.max(n, d), k) > 1L << 28) tooLarge();
+        if (w.equals("train") && int8) throw new ParameterException(spec.commandLine(), "--int8 is for the stream and batch workloads; training runs in fp32");
+        if (model != null) {
+            for (String sized : List.of("--n", "--d", "--k", "--layers", "--nonlinearity"))
+                if (spec.commandLine().getParseResult().hasMatchedOption(sized))
+                    throw new ParameterException(spec.commandLine(), sized + " sizes a random model; with --model the file's own sizes are used");
+            boolean int8File = QuantizedModelFile.isQuantized(model);
+            if (int8File && w.equals("train"))
+                throw new ParameterException(spec.commandLine(), "--model " + model + " holds int8 weights, and training runs in fp32: "
+                        + "give the fp32 model the int8 file was quantized from");
+            if (w.equals("coldstart") && (int8File || !int8)) {
+                double[] r = ServeBench.coldstart(model); // first: reading the sizes before would load its classes
+                if (int8File) {
+                    try (QuantizedRnn q = QuantizedModelFile.load(model)) {
+                        return coldstart(r, true, q.n(), q.d(), q.k(), q.layers(), q.nonlinearity());
+                    }
                 }
-                case "concurrent" -> {
-                    double[] r = ServeBench.concurrent(im, threads, Duration.ofNanos(windowUs * 1000L), ROUNDS);
-                    yield "window_us=" + windowUs + " stream_steps_per_s=" + fmt(r[0]) + " alone_steps_per_s=" + fmt(r[1])
-                            + " mean_group=" + ServeBench.fmt(r[2]) + " p50_us=" + ServeBench.fmt(r[3]) + " p99_us=" + ServeBench.fmt(r[4]);
+                try (ElmanRnn m = ModelFile.load(model)) {
+                    return coldstart(r, false, m.n(), m.d(), m.k(), m.layers(), m.nonlinearity());
                 }
-                default -> "seq_per_s=" + fmt(batchSeqPerS(im));
-            };
-            PrintWriter out = spec.commandLine().getOut();
-            out.println("workload=" + w + " n=" + n + " d=" + d + " k=" + k + " weights=" + (int8 ? "int8" : "fp32") + " " + figure
-                    + (layers > 1 ? " layers=" + layers : "") + (f != Nonlinearity.TANH ? " nonlinearity=" + f.id() : "")
-                    + (threads > 1 ? " threads=" + threads : ""));
-            out.flush();
+            }
+            if (int8File) {
+                QuantizedRnn q = QuantizedModelFile.load(model);
+                int qLayers = q.layers();
+                Nonlinearity qf = q.nonlinearity();
+                try (InferenceModel im = int8Model(q)) {
+                    return run(w, im, true, qLayers, qf);
+                }
+            }
         }
-        return 0;
+        try (ElmanRnn m = model != null ? ModelFile.load(model) : randomModel(n, d, k, layers, f)) {
+            if (w.equals("train")) return train(m);
+            if (w.equals("coldstart")) return coldstart(ServeBench.coldstart(m, int8), int8, m.n(), m.d(), m.k(), m.layers(), m.nonlinearity());
+            try (InferenceModel im = int8 ? int8Model(m) : InferenceModel.of(m)) {
+                return run(w, im, int8, m.layers(), m.nonlinearity());
+            }
+        }
     }
 
-    /** The model's first steps after InferenceModel.load in this JVM, which has run no kernel before. */
-    private int coldstart() throws Exception {
-        double[] r;
-        try (ElmanRnn m = randomModel(n, d, k)) {
-            r = ServeBench.coldstart(m, int8);
-        }
+    /** Sizes from the model, checked as the options are: a file can be larger than a benchmark should allocate. */
+    private void sizes(int n, int d, int k) {
+        this.n = n;
+        this.d = d;
+        this.k = k;
+        if ((long) batch * steps * Math.max(Math.max(n, d), k) > 1L << 28) tooLarge();
+    }
+
+    private void tooLarge() {
+        throw new ParameterException(spec.commandLine(), "--batch * --steps * max(n, d, k) is too large for a benchmark (over 2^28 floats)"
+                + (model != null ? "; the model has n=" + n + " d=" + d + " k=" + k : ""));
+    }
+
+    /** The stream, streams, concurrent and batch workloads on {@code im}; prints the line. */
+    private int run(String w, InferenceModel im, boolean int8Weights, int layers, Nonlinearity f) throws Exception {
+        sizes(im.n(), im.d(), im.k());
+        String figure = switch (w) {
+            case "stream" -> "ns_per_step=" + fmt(streamNs(im));
+            case "streams" -> {
+                double[] r = ServeBench.streams(im, streams, ROUNDS);
+                yield "streams=" + streams + " ns_per_step=" + fmt(r[0]) + " stream_steps_per_s=" + fmt(r[1])
+                        + " speedup=" + String.format(Locale.ROOT, "%.2f", r[1] * r[0] * 1e-9);
+            }
+            case "concurrent" -> {
+                double[] r = ServeBench.concurrent(im, threads, Duration.ofNanos(windowUs * 1000L), ROUNDS);
+                yield "window_us=" + windowUs + " stream_steps_per_s=" + fmt(r[0]) + " alone_steps_per_s=" + fmt(r[1])
+                        + " mean_group=" + ServeBench.fmt(r[2]) + " p50_us=" + ServeBench.fmt(r[3]) + " p99_us=" + ServeBench.fmt(r[4]);
+            }
+            default -> "seq_per_s=" + fmt(batchSeqPerS(im));
+        };
         PrintWriter out = spec.commandLine().getOut();
-        out.println("workload=coldstart n=" + n + " d=" + d + " k=" + k + " weights=" + (int8 ? "int8" : "fp32")
-                + " load_ms=" + ServeBench.fmt(r[0]) + " first_step_us=" + ServeBench.fmt(r[1])
-                + " first1000_p50_us=" + ServeBench.fmt(r[2]) + " first1000_p99_us=" + ServeBench.fmt(r[3])
-                + " steady_p50_us=" + ServeBench.fmt(r[4]) + " steady_p99_us=" + ServeBench.fmt(r[5])
-                + " warmup=" + (Boolean.parseBoolean(System.getProperty("vecrnn.warmup", "true")) ? "on" : "off"));
+        out.println("workload=" + w + " n=" + n + " d=" + d + " k=" + k + " weights=" + (int8Weights ? "int8" : "fp32") + " " + figure
+                + suffix(layers, f));
         out.flush();
         return 0;
     }
 
-    private int train(Nonlinearity f) {
+    private String suffix(int layers, Nonlinearity f) {
+        return (layers > 1 ? " layers=" + layers : "") + (f != Nonlinearity.TANH ? " nonlinearity=" + f.id() : "") + (threads > 1 ? " threads=" + threads : "");
+    }
+
+    /** The model's first steps after InferenceModel.load in this JVM, which has run no kernel before: {@code r} from {@link ServeBench#coldstart}. */
+    private int coldstart(double[] r, boolean int8Weights, int n, int d, int k, int layers, Nonlinearity f) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("workload=coldstart n=" + n + " d=" + d + " k=" + k + " weights=" + (int8Weights ? "int8" : "fp32")
+                + " load_ms=" + ServeBench.fmt(r[0]) + " first_step_us=" + ServeBench.fmt(r[1])
+                + " first1000_p50_us=" + ServeBench.fmt(r[2]) + " first1000_p99_us=" + ServeBench.fmt(r[3])
+                + " steady_p50_us=" + ServeBench.fmt(r[4]) + " steady_p99_us=" + ServeBench.fmt(r[5])
+                + " warmup=" + (Boolean.parseBoolean(System.getProperty("vecrnn.warmup", "true")) ? "on" : "off") + suffix(layers, f));
+        out.flush();
+        return 0;
+    }
+
+    /** Training steps on a model of m's shape, from m's weights. */
+    private int train(ElmanRnn m) {
+        sizes(m.n(), m.d(), m.k());
         Blas.setThreads(threads);
-        try (TrainBench b = new TrainBench(Blas.get(), SegmentOps.get(), batch, steps, n, d, k, layers, f)) {
+        try (TrainBench b = new TrainBench(Blas.get(), SegmentOps.get(), batch, steps, m.n(), m.k(), m.parameters(), m.nonlinearity())) {
             double sps = b.stepsPerSecond(ROUNDS, 0.5);
             PrintWriter out = spec.commandLine().getOut();
             out.println("workload=train n=" + n + " d=" + d + " k=" + k + " weights=fp32 steps_per_s=" + String.format(Locale.ROOT, "%.2f", sps)
-                    + (layers > 1 ? " layers=" + layers : "") + (f != Nonlinearity.TANH ? " nonlinearity=" + f.id() : "")
-                    + (threads > 1 ? " threads=" + threads : ""));
+                    + suffix(m.layers(), m.nonlinearity()));
             out.flush();
         }
         return 0;
@@ -269,12 +325,10 @@ final class BenchCommand implements Callable<Integer> {
         return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
     }
 
-    /** PyTorch's default init (the trainer's), from a fixed seed, sigmoid head. */
-    static ElmanRnn randomModel(int n, int d, int k) {
-        return randomModel(n, d, k, 1, Nonlinearity.TANH);
-    }
-
-    /** The same with L layers (each upper layer from its own seed) and nonlinearity f; L = 1 is the model above. */
+    /**
+     * PyTorch's default init (the trainer's) from a fixed seed, sigmoid head: L layers (each upper layer from
+     * its own seed) with nonlinearity f.
+     */
     static ElmanRnn randomModel(int n, int d, int k, int L, Nonlinearity f) {
         Parameters p = Trainer.init(n, d, k, 42);
         Parameters.Layer[] upper = new Parameters.Layer[L - 1];
@@ -287,8 +341,12 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The model quantized to int8 (per-row scales), every layer. */
     private static InferenceModel int8Model(ElmanRnn m) {
-        QuantizedRnn q = Quantizer.quantize(m, Int8Scheme.DEFAULT);
-        if (q.layers() == 1) return new InferenceModel(Int8Kernels.owning(q), m.output());
+        return int8Model(Quantizer.quantize(m, Int8Scheme.DEFAULT));
+    }
+
+    /** An int8 model's kernels; they own or copy {@code q}, which is closed or handed over. */
+    private static InferenceModel int8Model(QuantizedRnn q) {
+        if (q.layers() == 1) return new InferenceModel(Int8Kernels.owning(q), q.output());
         try (q) {
             return InferenceModel.of(q);
         }

@@ -29,13 +29,19 @@ public final class TrainBench implements AutoCloseable {
     }
 
     public TrainBench(Sgemm gemm, SegmentOps ops, int B, int T, int n, int d, int k, int layers, Nonlinearity f) {
+        this(gemm, ops, B, T, n, k, Trainer.init(n, d, k, layers, 42), f);
+    }
+
+    /** Training steps that start from {@code theta} (a model's own weights: {@code bench --model}). */
+    public TrainBench(Sgemm gemm, SegmentOps ops, int B, int T, int n, int k, Parameters theta, Nonlinearity f) {
+        int d = theta.a().length, layers = theta.layers();
         this.B = B;
         this.T = T;
         this.n = n;
         this.d = d;
         this.k = k;
         this.layers = layers;
-        theta = Trainer.init(n, d, k, layers, 42);
+        this.theta = theta.copy();
         grad = Parameters.zeros(n, d, k, layers);
         params = new ParamBuffers(n, d, k, layers);
         grads = new ParamBuffers(n, d, k, layers);
