@@ -78,6 +78,10 @@ final class BatchRunner {
                     for (int b = 0; b < G; b++) {
                         int r = (s0 + b) * T + t0 + t, q = t * G + b;
                         System.arraycopy(hc, q * hs, h, r * d, d);
+                        // the non-finite rule of StreamState: z is checked before g, which may hide an
+                        // overflow (the sigmoid of +inf is 1)
+                        Steps.requireFinite("hidden value", hc, q * hs, d, s0 + b, t0 + t);
+                        Steps.requireFinite("output", z, q * zs, k, s0 + b, t0 + t);
                         g.apply(z, q * zs, o, r * k, k);
                     }
             }

@@ -1,6 +1,6 @@
 package org.vecrnn.infer;
 
-/** The checks a grouped step makes on each stream: the non-finite rule of {@link StreamState#step}. */
+/** The checks of a grouped step and of the batch path: the non-finite rule of {@link StreamState#step}. */
 final class Steps {
     private Steps() {}
 
@@ -10,6 +10,14 @@ final class Steps {
         if (x.length != n) throw new IllegalArgumentException(who + "x has " + x.length + " values, the model takes n=" + n);
         for (int j = 0; j < n; j++)
             if (!Float.isFinite(x[j])) throw new IllegalArgumentException(who + "x[" + j + "] is not finite: " + x[j]);
+    }
+
+    /** The forward pass's check of one row (sequence seq, step t) of hidden values or outputs, v[off, off + len). */
+    static void requireFinite(String what, float[] v, int off, int len, int seq, int t) {
+        for (int i = 0; i < len; i++)
+            if (!Float.isFinite(v[off + i]))
+                throw new NonFiniteStateException("the forward pass made " + what + " " + v[off + i] + " at sequence " + seq + ", step " + t
+                        + ", index " + i + " from finite inputs (the model's weights are too large)");
     }
 
     /** Null when layer l's new state is finite, else the {@link NonFiniteStateException} that StreamState.step throws. */

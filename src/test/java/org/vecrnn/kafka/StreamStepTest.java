@@ -228,6 +228,30 @@ class StreamStepTest {
         }
     }
 
+    /** A relu state that overflows: h0 = relu(3e38 x0) is finite for x0 <= 1 and +Inf for x0 = 1000, dead letter, state kept. */
+    @Test
+    void aStepWhoseStateWouldNotBeFiniteIsADeadLetter() {
+        float[] U = new float[D * N], V = new float[K * D];
+        U[0] = 3e38f;
+        V[0] = 1e-38f;
+        Path model = dir.resolve("m.safetensors");
+        try (ElmanRnn m = ElmanRnn.of(N, D, K, Output.IDENTITY, org.vecrnn.model.Nonlinearity.RELU,
+                new Parameters(U, new float[D * D], new float[D], V, new float[K]))) {
+            ModelFile.save(m, model, Map.of());
+        }
+        try (Driver t = Driver.of(model, dir.resolve("state"), ValueFormat.TEXT, false, true)) {
+            t.in.pipeInput("k", "0.5 0 0".getBytes(StandardCharsets.UTF_8));
+            byte[] before = t.store().get("k");
+            t.in.pipeInput("k", "1000 0 0".getBytes(StandardCharsets.UTF_8));
+            assertArrayEquals(before, t.store().get("k"), "the state is unchanged");
+            assertEquals(1, t.out.readRecordsToList().size());
+            TestRecord<String, byte[]> dead = t.dlq.readRecord();
+            String why = header(dead, StepProcessor.ERROR);
+            assertTrue(why.contains("hidden value 0 Infinity") && why.contains("the state is unchanged"), why);
+            assertEquals(1, t.step.counters().steps());
+        }
+    }
+
     @Test
     void withoutADeadLetterTopicMalformedValuesAreCountedAndSkipped() {
         Path model = KafkaModels.write(dir, "m.safetensors", N, D, K, 51, false);
