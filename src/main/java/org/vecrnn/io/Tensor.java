@@ -6,8 +6,8 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * One named tensor of a safetensors file: its dtype, shape and a read-only view of its bytes (in the mapped
- * file when it was read, so valid while the file is open).
+ * One named tensor of a safetensors file: its dtype, shape and a read-only view of its bytes (in the
+ * file's data block when it was read, so valid while the file is open).
  */
 public record Tensor(String name, DType dtype, long[] shape, MemorySegment data) {
     static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

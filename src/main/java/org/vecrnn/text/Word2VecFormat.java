@@ -1,9 +1,6 @@
 package org.vecrnn.text;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
@@ -25,15 +22,15 @@ import org.vecrnn.io.FileKind;
  * word, {@code word v1 ... vdim}. Binary: then per word the UTF-8 word, a space and {@code dim} little-endian
  * float32 values (a newline before the next word is allowed, as the original tool writes one).
  *
- * <p>Files are memory-mapped and scanned once; the header is checked against the file size before anything
- * is allocated, so a lying header costs nothing. Errors name the file and the line (text) or byte offset
- * (binary).
+ * <p>Files are scanned once through a window ({@link FileWindow}: read, not mapped, so a file that another
+ * program truncates meanwhile is a clear error, not a fault); the header is checked against the file size
+ * before anything is allocated, so a lying header costs nothing. Errors name the file and the line (text)
+ * or byte offset (binary).
  */
 public final class Word2VecFormat {
     /** Longer words are taken as a sign of a broken file, not as words. */
     static final int MAX_WORD_BYTES = 4096;
     static final int MAX_DIM = 1 << 16;
-    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private Word2VecFormat() {}
 
@@ -54,8 +51,8 @@ public final class Word2VecFormat {
 
     private static WordVectors read(Path path, Boolean binaryOrGuess) {
         FileKind.requireReadableFile(path);
-        try (Arena mapping = Arena.ofConfined(); FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), mapping);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            FileWindow file = new FileWindow(path, ch);
             Scanner s = new Scanner(path, file);
             long count = s.headerNumber("word count");
             long dim = s.headerNumber("dimension");
@@ -63,7 +60,7 @@ public final class Word2VecFormat {
             if (dim < 1 || dim > MAX_DIM) throw s.error("dimension " + dim + " is out of range (1 to " + MAX_DIM + ")");
             boolean binary = binaryOrGuess != null ? binaryOrGuess : looksBinary(file, s.at);
             s.binary = binary;
-            long remaining = file.byteSize() - s.at;
+            long remaining = file.size - s.at;
             // every entry needs at least: binary, one byte of word + space + 4 bytes a value; text, "w" + " v" per value
             long minEntry = binary ? 2 + 4 * dim : 1 + 2 * dim;
             if (count < 0 || count > remaining / minEntry + 1)
@@ -74,16 +71,13 @@ public final class Word2VecFormat {
             throw VecrnnException.inFile(path, "no such file");
         } catch (IOException e) {
             throw VecrnnException.inFile(path, "cannot read: " + FileKind.reason(e));
-        } catch (InternalError e) {
-            // the JVM's answer to a fault in a mapped file: another program truncated it while it was read
-            throw VecrnnException.inFile(path, "the file changed while it was read (" + e.getMessage() + "): load it again once it is complete");
         }
     }
 
-    private static boolean looksBinary(MemorySegment file, long from) {
-        long end = Math.min(file.byteSize(), from + 4096);
+    private static boolean looksBinary(FileWindow file, long from) {
+        long end = Math.min(file.size, from + 4096);
         for (long i = from; i < end; i++) {
-            byte b = file.get(ValueLayout.JAVA_BYTE, i);
+            byte b = file.get(i);
             if (b == 0 || (b > 0 && b < 32 && b != '\n' && b != '\r' && b != '\t')) return true;
         }
         // text numbers are ASCII; float bits look like random bytes, which soon include a control byte
@@ -124,10 +118,11 @@ public final class Word2VecFormat {
             s.skipNewlines();
             if (s.atEnd()) throw s.error("the header says " + count + " words, the file ends after " + i);
             String w = s.wordBeforeSpace();
-            if (s.at + bytes > s.file.byteSize())
-                throw s.error("truncated: word '" + w + "' needs " + bytes + " bytes of vector, the file has " + (s.file.byteSize() - s.at));
+            if (s.at + bytes > s.file.size)
+                throw s.error("truncated: word '" + w + "' needs " + bytes + " bytes of vector, the file has " + (s.file.size - s.at));
+            s.file.ensure(s.at, (int) bytes);
             for (int j = 0; j < dim; j++) {
-                float f = s.file.get(F32_LE, s.at + 4L * j);
+                float f = s.file.getFloat(s.at + 4L * j);
                 if (!Float.isFinite(f)) throw s.error("word '" + w + "' has a non-finite value at element " + j);
                 v[i * dim + j] = f;
             }
@@ -180,16 +175,16 @@ public final class Word2VecFormat {
         while (b.hasRemaining()) out.write(b);
     }
 
-    /** A cursor over the mapped bytes that knows its line number, for error messages. */
+    /** A cursor over the file's bytes that knows its line number, for error messages. */
     private static final class Scanner {
         final Path path;
-        final MemorySegment file;
+        final FileWindow file;
         long at;
         long line = 1;
         /** Binary entries have no lines: errors there give the byte offset alone. */
         boolean binary;
 
-        Scanner(Path path, MemorySegment file) {
+        Scanner(Path path, FileWindow file) {
             this.path = path;
             this.file = file;
         }
@@ -199,11 +194,11 @@ public final class Word2VecFormat {
         }
 
         boolean atEnd() {
-            return at >= file.byteSize();
+            return at >= file.size;
         }
 
         byte peek() {
-            return file.get(ValueLayout.JAVA_BYTE, at);
+            return file.get(at);
         }
 
         boolean atLineEnd() {
@@ -288,7 +283,7 @@ public final class Word2VecFormat {
         }
 
         private String utf8(long from, long to) {
-            byte[] b = file.asSlice(from, to - from).toArray(ValueLayout.JAVA_BYTE);
+            byte[] b = file.bytes(from, to);
             try {
                 CharBuffer c = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b));
