@@ -10,14 +10,22 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.vecrnn.RandomModels;
 import org.vecrnn.VecrnnException;
 import org.vecrnn.cli.Main;
 import org.vecrnn.io.CsvTable;
 import org.vecrnn.io.FileKind;
 import org.vecrnn.io.ModelFile;
+import org.vecrnn.io.SafeTensorsWriter;
+import org.vecrnn.io.Tensor;
+import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Output;
 import org.vecrnn.text.Word2VecFormat;
 
 /**
@@ -80,15 +88,46 @@ class InputKindTest {
         assertTrue(e.getMessage().contains("not a safetensors file"), e.getMessage());
     }
 
+    /**
+     * A model that vecrnn may not read says so, exit 1, one line. As root every file is readable, so the
+     * command then runs as user 65534 (nobody), through setpriv (util-linux) or runuser, in a child JVM whose
+     * class path is copied where that user may read it; as another user a file of mode 000 shows it directly.
+     */
     @Test
+    @Timeout(120)
     void permissionDeniedSaysSo() throws Exception {
         assertEquals("permission denied", FileKind.reason(new AccessDeniedException("/x")));
-        Path model = dir.resolve("locked.safetensors");
-        Files.write(model, new byte[16]);
-        Files.setPosixFilePermissions(model, PosixFilePermissions.fromString("---------"));
-        // root reads any file: the refusal can only be seen as another user
-        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(model), "running as root: every file is readable");
-        VecrnnException e = assertThrows(VecrnnException.class, () -> ModelFile.load(model));
-        assertTrue(e.getMessage().endsWith("permission denied: vecrnn may not read it"), e.getMessage());
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path model = dir.resolve("locked.safetensors"), input = dir.resolve("in.safetensors"), output = dir.resolve("out.safetensors");
+        try (ElmanRnn m = RandomModels.model(3, 4, 2, Output.SIGMOID, 1, 19)) {
+            ModelFile.save(m, model, Map.of());
+        }
+        SafeTensorsWriter.write(input, List.of(Tensor.of("x", new float[6], 1, 2, 3)), Map.of());
+        boolean root = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
+        if (!root) {
+            Files.setPosixFilePermissions(model, PosixFilePermissions.fromString("---------"));
+            String[] r = run("forward", "--model", model.toString(), "--input", input.toString(), "--output", output.toString());
+            assertEquals("1", r[0], r[1]);
+            assertEquals("vecrnn forward: " + model + ": permission denied: vecrnn may not read it", r[1]);
+            VecrnnException e = assertThrows(VecrnnException.class, () -> ModelFile.load(model));
+            assertTrue(e.getMessage().endsWith("permission denied: vecrnn may not read it"), e.getMessage());
+            return;
+        }
+        Files.setPosixFilePermissions(model, PosixFilePermissions.fromString("rw-------"));
+        List<String> asNobody = OtherUser.command();
+        org.junit.jupiter.api.Assumptions.assumeTrue(asNobody != null,
+                "running as root, and neither setpriv nor runuser can run a command as user 65534 here");
+        List<String> cmd = new ArrayList<>(asNobody);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:-UsePerfData",
+                "--enable-native-access=ALL-UNNAMED", "-Dvecrnn.kernel.quiet=true", "-cp", OtherUser.readableClassPath(dir.resolve("cp")),
+                "org.vecrnn.cli.Main", "forward", "--model", model.toString(), "--input", input.toString(), "--output", output.toString()));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue(), err);
+        // start-up notes ("vecrnn: ...") aside, one line
+        assertEquals(List.of("vecrnn forward: " + model + ": permission denied: vecrnn may not read it"),
+                err.lines().filter(l -> !l.startsWith("vecrnn: ")).toList(), err);
+        assertTrue(Files.notExists(output));
     }
 }
