@@ -45,15 +45,24 @@ final class StreamCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** Room for n numbers of up to 63 characters and a separator each, and some slack. */
+    /** Room for n numbers of up to 63 characters and a separator each, and some slack (at most {@link #maxLineCap}). */
     static int defaultLineCap(int n) {
-        return (int) Math.min(Integer.MAX_VALUE - 16L, 64L * n + 256);
+        return (int) Math.min(maxLineCap(), 64L * n + 256);
+    }
+
+    /**
+     * The largest cap this JVM can honour: a line is held up to the cap while it grows (up to twice the cap in
+     * bytes) and then as a String, so a quarter of the heap.
+     */
+    static int maxLineCap() {
+        return (int) Math.min(Integer.MAX_VALUE - 16L, Runtime.getRuntime().maxMemory() / 4);
     }
 
     @Override
     public Integer call() {
-        if (maxLineBytes != null && maxLineBytes < 1)
-            throw new ParameterException(spec.commandLine(), "--max-line-bytes must be at least 1, not " + maxLineBytes);
+        if (maxLineBytes != null && (maxLineBytes < 1 || maxLineBytes > maxLineCap()))
+            throw new ParameterException(spec.commandLine(), "--max-line-bytes must be 1 to " + maxLineCap()
+                    + " (a quarter of this JVM's heap, which holds the longest line; raise it with -Xmx), not " + maxLineBytes);
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         try (InferenceModel im = InferenceModel.load(model, !raw)) {
             StreamState s;

@@ -189,7 +189,7 @@ final class TrainCommand implements Callable<Integer> {
         if (name.equals("trends") && series == null)
             throw new ParameterException(spec.commandLine(), "--task trends needs --series FILE (a monthly date,value CSV)");
         if (name.equals("user") && topology == null) throw new ParameterException(spec.commandLine(), "--train needs --topology");
-        if (threads < 1 || threads > 256) throw new ParameterException(spec.commandLine(), "--threads must be 1..256");
+        range("--threads", threads, 1, 256);
         int d = hidden != null ? hidden : switch (name) { case "co2" -> 32; case "chars" -> 256; default -> 64; };
         int e = epochs != null ? epochs : switch (name) { case "co2" -> 200; default -> 30; };
         int b = batch != null ? batch : 32;
@@ -199,8 +199,18 @@ final class TrainCommand implements Callable<Integer> {
         // (test RMSE 0.38-0.46 ppm over seeds 1-4) while the best validation epoch (45-102) gives 0.32-0.33
         double vf = valFraction != null ? valFraction : switch (name) { case "user" -> 0.1; case "co2" -> 0.15; default -> 0; };
         int pat = patience != null ? patience : name.equals("co2") ? 20 : 0;
-        if (d < 1 || d > 1 << 14 || e < 1 || b < 1 || b > 1 << 16 || !(vf >= 0 && vf < 1) || pat < 0)
-            throw new ParameterException(spec.commandLine(), "--hidden (1..16384), --epochs (>= 1), --batch (1..65536), --val-fraction ([0, 1)) or --patience (>= 0) out of range");
+        range("--hidden", d, 1, 1 << 14);
+        range("--epochs", e, 1, Integer.MAX_VALUE);
+        range("--batch", b, 1, 1 << 16);
+        range("--patience", pat, 0, Integer.MAX_VALUE);
+        if (!(vf >= 0 && vf < 1)) throw new ParameterException(spec.commandLine(), "--val-fraction must be at least 0 and below 1, not " + vf);
+        if (window != null) range("--window", window, 1, Integer.MAX_VALUE);
+        if (stride != null) range("--stride", stride, 1, Integer.MAX_VALUE);
+        if (window != null && !name.equals("user")) size("--batch × --window", b, window); // own data: × --features, below
+        int charsWindow = window != null ? window : 64;
+        if (name.equals("chars") && stride != null && stride > charsWindow)
+            throw new ParameterException(spec.commandLine(), "--stride must be at most the window (" + charsWindow + "), not " + stride
+                    + ": each character is predicted once, in the last --stride steps of a window");
         Trainer.Config config = new Trainer.Config(d, e, rate, opt, momentum, c, seed, sched, pat, maxSeconds, layers, f);
         Blas.setThreads(threads);
         Path ckpt = checkpoint != null ? checkpoint : output.resolveSibling(output.getFileName() + ".ckpt");
@@ -252,6 +262,13 @@ final class TrainCommand implements Callable<Integer> {
             }
             default -> { return userTask(d, b, vf); }
         }
+    }
+
+    /** A whole-number option within [min, max], else a usage error (exit 2) naming it. */
+    private void range(String option, int value, int min, int max) {
+        if (value < min || value > max)
+            throw new ParameterException(spec.commandLine(), option + " must be " + (max == Integer.MAX_VALUE ? "at least " + min : min + " to " + max)
+                    + ", not " + value);
     }
 
     /** A size made of options, checked before anything is allocated: a usage error (exit 2) when it cannot be held. */
