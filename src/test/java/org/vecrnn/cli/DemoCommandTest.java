@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * `vecrnn demo` runs end to end and prints every figure: digits accuracy, int8 accuracy and bytes, streaming
- * latency, captions, text. Its accuracy figures are the issues' acceptance figures, so they are checked here.
+ * latency, captions, text, the stacked ReLU digits model. Its accuracy figures are the issues' acceptance figures, so they are checked here.
  */
 class DemoCommandTest {
     @Test
@@ -32,10 +32,14 @@ class DemoCommandTest {
         assertTrue(out.contains("test image 0 (digit three): \""), "a caption is shown");
         assertTrue(number(out, "([0-9.]+) bits per character") < 3.5, "the character model learned something");
         assertTrue(out.contains("   | "), "a text sample is shown");
+        double stacked = number(out, "both layers: accuracy fp32 ([0-9.]+)"), stacked8 = number(out, "both layers: accuracy fp32 [0-9.]+, int8 ([0-9.]+)");
+        assertTrue(stacked >= 0.95, "2 ReLU layers, 10 epochs: test accuracy " + stacked);
+        assertTrue(stacked - stacked8 <= 0.01, "stacked int8 loses at most a point: fp32 " + stacked + ", int8 " + stacked8);
         assertTrue(number(out, "demo finished in ([0-9.]+) s") < 60, "under a minute");
         // --report: each training's epochs and charts in a folder of its own
         assertEquals(31, Files.readAllLines(dir.resolve("digits/epochs.csv")).size(), "a header and 30 epochs");
-        for (String f : List.of("digits/loss.png", "digits/accuracy.png", "captions/loss.png", "captions/accuracy.png", "chars/loss.png"))
+        assertEquals(11, Files.readAllLines(dir.resolve("stacked/epochs.csv")).size(), "a header and 10 epochs");
+        for (String f : List.of("digits/loss.png", "digits/accuracy.png", "captions/loss.png", "captions/accuracy.png", "chars/loss.png", "stacked/loss.png"))
             assertTrue(Files.size(dir.resolve(f)) > 1000, f);
     }
 
