@@ -62,6 +62,22 @@ final class CheckedOutput extends PrintWriter {
         }
     }
 
+    /** The system's words for a write into a pipe whose reader has gone (EPIPE). */
+    private static final String BROKEN_PIPE_REASON = "Broken pipe";
+
+    /** Whether an error message is a write to stdout that failed because its reader left. */
+    static boolean brokenPipe(String message) {
+        return message != null && message.startsWith("stdout: ") && message.contains(BROKEN_PIPE_REASON);
+    }
+
+    /**
+     * Where a command's report lines go: stdout, or stderr when stdout carries the file the command writes
+     * ({@code --output -}), which text after its bytes would spoil.
+     */
+    static PrintWriter reportTo(picocli.CommandLine cl, java.nio.file.Path output) {
+        return output != null && org.vecrnn.io.OutputPath.isStdout(output) ? cl.getErr() : cl.getOut();
+    }
+
     /** Whether a write to {@code out} failed. */
     static boolean failed(PrintWriter out) {
         return out.checkError();
@@ -74,7 +90,7 @@ final class CheckedOutput extends PrintWriter {
     static int exitCode(String command, PrintWriter out, PrintWriter err) {
         IOException e = out instanceof CheckedOutput c ? c.error() : null;
         String why = e == null || e.getMessage() == null ? "write error" : e.getMessage();
-        if (why.contains("Broken pipe")) return BROKEN_PIPE;
+        if (why.contains(BROKEN_PIPE_REASON)) return BROKEN_PIPE;
         err.println("vecrnn" + (command.isEmpty() ? "" : " " + command) + ": stdout: cannot write: " + why);
         err.flush();
         return 1;

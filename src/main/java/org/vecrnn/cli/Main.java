@@ -64,6 +64,8 @@ public final class Main implements Runnable {
                 err.flush();
                 return 2; // a usage error: the same command with another path works
             }
+            if (e instanceof VecrnnException && CheckedOutput.brokenPipe(e.getMessage()))
+                return CheckedOutput.BROKEN_PIPE; // an output file written to stdout (--output -) whose reader left: quietly
             if (e instanceof VecrnnException || e instanceof IllegalArgumentException) {
                 err.println("vecrnn " + cmd.getCommandName() + ": " + e.getMessage());
                 err.flush();

@@ -54,15 +54,17 @@ final class QuantizeCommand implements Callable<Integer> {
     public Integer call() {
         OutputPath.refuseSameFile("--output", output, "--model", model);
         OutputPath.refuseSameFile("--output", output, "--input", input);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = CheckedOutput.reportTo(spec.commandLine(), output);
         ModelFile.Loaded loaded = ModelFile.read(model);
         try (ElmanRnn m = loaded.model()) {
             SequenceFile in = input == null ? null : SequenceFile.inputs(input, m.n(), m.d(), m.layers());
             try (QuantizedRnn q = Quantizer.quantize(m, scheme)) {
                 QuantizedModelFile.save(q, output, loaded.metadata()); // the preprocessing and the task stay with the model
                 out.printf(Locale.ROOT, "%s: fp32, n=%d d=%d k=%d: %d bytes (parameters %d bytes)%n", model, m.n(), m.d(), m.k(), size(model), m.bytes());
-                out.printf(Locale.ROOT, "%s: %s: %d bytes (parameters %d bytes, %.2f times smaller)%n", output, scheme.id(), size(output),
-                        q.bytes(), (double) m.bytes() / q.bytes());
+                long written = size(output);
+                // a FIFO, a device or stdout has no size to show
+                out.printf(Locale.ROOT, "%s: %s: %s(parameters %d bytes, %.2f times smaller)%n", OutputPath.shown(output), scheme.id(),
+                        written < 0 ? "" : written + " bytes ", q.bytes(), (double) m.bytes() / q.bytes());
                 if (in != null) {
                     List<StepKernel> kernels = Int8Kernels.layers(q);
                     try {
@@ -81,7 +83,7 @@ final class QuantizeCommand implements Callable<Integer> {
 
     private static long size(Path p) {
         try {
-            if (!Files.isRegularFile(p)) return -1; // written to stdout, a FIFO or a device
+            if (OutputPath.isStdout(p) || !Files.isRegularFile(p)) return -1;
             return Files.size(p);
         } catch (IOException e) {
             throw VecrnnException.inFile(p, "cannot read its size: " + e.getMessage());

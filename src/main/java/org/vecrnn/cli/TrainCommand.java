@@ -243,7 +243,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (!keepCheckpoint) removeCheckpoint(ckpt);
             progress.line(r.stopReason() + "; model written to " + output);
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = CheckedOutput.reportTo(spec.commandLine(), output);
             out.println(figure + String.format(Locale.ROOT, " train_seconds=%.3f epochs=%d", r.trainSeconds(), r.epochsRun()));
             out.flush();
         }
@@ -319,6 +319,8 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The model is on disk, so the checkpoint (about four times its size) has done its job. */
     private static void removeCheckpoint(Path ckpt) {
+        // only a file of its own: never a device (--checkpoint /dev/null), a FIFO, or a symbolic link
+        if (!java.nio.file.Files.isRegularFile(ckpt, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
         try {
             java.nio.file.Files.deleteIfExists(ckpt);
         } catch (java.io.IOException e) {

@@ -32,8 +32,16 @@ final class TrainingReport implements Consumer<EpochStats> {
         LineChart.checkAvailable();
         try {
             Files.createDirectories(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            String kind;
+            try {
+                kind = org.vecrnn.io.FileKind.of(dir);
+            } catch (IOException again) {
+                kind = "not a folder";
+            }
+            throw VecrnnException.inFile(dir, "is " + kind + ", not a folder; give --report the path of a folder (made when missing)");
         } catch (IOException e) {
-            throw VecrnnException.inFile(dir, "cannot make the report folder: " + e.getMessage());
+            throw VecrnnException.inFile(dir, "cannot make the report folder: " + org.vecrnn.io.FileKind.reason(e));
         }
         this.dir = dir;
         this.task = task + (setting.isEmpty() ? "" : " (" + setting + ")");
