@@ -10,6 +10,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * (a {@link Cleaner}), so a program that forgets to close models does not leak their weights for ever.
  * Closing while another thread still runs a step on the memory is refused or makes that step fail with
  * {@link IllegalStateException} (the FFM API's checks), never a native fault.
+ *
+ * <p><b>Internal, not API:</b> public for vecrnn's own packages, left out of the published javadoc; it may
+ * change in any release.
  */
 public final class NativeMemory {
     private static final Cleaner CLEANER = Cleaner.create(r -> {
@@ -29,15 +32,22 @@ public final class NativeMemory {
         OPEN.incrementAndGet();
     }
 
-    /** Memory that belongs to {@code owner}, named {@code what} in the warning should the owner never close it. */
+    /**
+     * {@return new memory with an empty shared arena}
+     *
+     * @param owner the object whose collection frees the memory should it never be closed
+     * @param what names the owner in the warning logged then
+     */
     public static NativeMemory of(Object owner, String what) {
         return new NativeMemory(owner, what);
     }
 
+    /** {@return the arena to allocate in; it is closed by {@link #close()} or the cleaner} */
     public Arena arena() {
         return arena;
     }
 
+    /** {@return whether the memory is still there} */
     public boolean isAlive() {
         return arena.scope().isAlive();
     }
@@ -45,6 +55,8 @@ public final class NativeMemory {
     /**
      * Frees the memory; closing twice is harmless. Throws IllegalStateException, freeing nothing, while a
      * native call still holds the memory (the Cleaner frees it later).
+     *
+     * @throws IllegalStateException while another thread's native call holds the memory
      */
     public synchronized void close() {
         if (!arena.scope().isAlive()) return;
@@ -54,7 +66,7 @@ public final class NativeMemory {
         OPEN.decrementAndGet();
     }
 
-    /** How many owners' memory is neither closed nor cleaned (tests: leaks come back down after a GC). */
+    /** {@return how many owners' memory is neither closed nor cleaned (tests: leaks come back down after a GC)} */
     public static long open() {
         return OPEN.get();
     }

@@ -5,6 +5,9 @@ package org.vecrnn;
  * a count of floats must fit one Java array and this JVM's largest heap. The answer is a reason to refuse
  * (the caller names the option or file), so a too-large size is a clear error, never a
  * NegativeArraySizeException, an OutOfMemoryError or a negative number in a message.
+ *
+ * <p><b>Internal, not API:</b> public for vecrnn's own packages, left out of the published javadoc; it may
+ * change in any release.
  */
 public final class Sizes {
     private Sizes() {}
@@ -12,7 +15,11 @@ public final class Sizes {
     /** The most elements of one Java array (a few short of 2^31 - 1: the JVM keeps a header in it). */
     public static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
-    /** The product of non-negative factors, or Long.MAX_VALUE when it overflows 64 bits. */
+    /**
+     * {@return their product, or Long.MAX_VALUE when one is negative or the product overflows 64 bits}
+     *
+     * @param factors sizes from outside
+     */
     public static long product(long... factors) {
         long p = 1;
         for (long f : factors) {
@@ -26,7 +33,11 @@ public final class Sizes {
         return p;
     }
 
-    /** Why {@code count} floats cannot be allocated here, or null when they can. */
+    /**
+     * {@return why they cannot be allocated here (for the caller's message), or null when they can}
+     *
+     * @param count floats wanted in one array
+     */
     public static String floatsProblem(long count) {
         if (count > MAX_ARRAY)
             return (count == Long.MAX_VALUE ? "more than 2^63" : Long.toString(count)) + " values, more than one Java array holds (" + MAX_ARRAY + ")";

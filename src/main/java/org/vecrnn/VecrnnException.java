@@ -8,12 +8,18 @@ public class VecrnnException extends RuntimeException {
     /** Names quoted from a file can be anything; a message stays one readable line of bounded length. */
     static final int MAX_MESSAGE = 2000;
 
-    /** @param message what is wrong, naming the file or argument; made one line of bounded length */
+    /**
+     * A refusal with its reason.
+     *
+     * @param message what is wrong, naming the file or argument; made one line of bounded length
+     */
     public VecrnnException(String message) {
         super(oneLine(message));
     }
 
     /**
+     * A refusal with its reason and the exception that revealed the problem.
+     *
      * @param message what is wrong, naming the file or argument; made one line of bounded length
      * @param cause the exception that revealed it, such as an {@code IOException}
      */
@@ -21,7 +27,11 @@ public class VecrnnException extends RuntimeException {
         super(oneLine(message), cause);
     }
 
-    /** Control characters escaped (a word or tensor name from a file may hold a newline), length capped. */
+    /**
+     * {@return m with control characters escaped (a word or tensor name may hold a newline) and its length capped}
+     *
+     * @param m any text, e.g. a message quoting a name from a file
+     */
     public static String oneLine(String m) {
         if (m == null) return null;
         StringBuilder sb = new StringBuilder(Math.min(m.length(), MAX_MESSAGE + 16));
@@ -36,7 +46,12 @@ public class VecrnnException extends RuntimeException {
         return sb.toString();
     }
 
-    /** A problem with one file: "FILE: problem". */
+    /**
+     * {@return an exception whose message is "FILE: problem"}
+     *
+     * @param file the file (a Path or its name)
+     * @param problem what is wrong with it
+     */
     public static VecrnnException inFile(Object file, String problem) {
         return new VecrnnException(file + ": " + problem);
     }

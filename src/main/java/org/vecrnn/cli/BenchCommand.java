@@ -17,7 +17,6 @@ import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.infer.StreamState;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.io.QuantizedModelFile;
-import org.vecrnn.kernel.Int8Kernels;
 import org.vecrnn.kernel.SegmentOps;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Nonlinearity;
@@ -344,9 +343,8 @@ final class BenchCommand implements Callable<Integer> {
         return int8Model(Quantizer.quantize(m, Int8Scheme.DEFAULT));
     }
 
-    /** An int8 model's kernels; they own or copy {@code q}, which is closed or handed over. */
+    /** An int8 model's kernels, which copy {@code q}; q is closed. */
     private static InferenceModel int8Model(QuantizedRnn q) {
-        if (q.layers() == 1) return new InferenceModel(Int8Kernels.owning(q), q.output());
         try (q) {
             return InferenceModel.of(q);
         }

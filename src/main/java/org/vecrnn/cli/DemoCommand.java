@@ -8,9 +8,7 @@ import org.vecrnn.blas.Blas;
 import org.vecrnn.generate.Generator;
 import org.vecrnn.generate.TokenInput;
 import org.vecrnn.infer.InferenceModel;
-import org.vecrnn.infer.StepLatency;
 import org.vecrnn.infer.StreamState;
-import org.vecrnn.kernel.Int8Kernels;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.quant.Int8Scheme;
@@ -81,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
         try (ElmanRnn fp32 = ElmanRnn.of(Digits.Images.N_IN, DIGITS_HIDDEN, Digits.Images.K, org.vecrnn.model.Output.SOFTMAX, r.params());
              QuantizedRnn q = Quantizer.quantize(fp32, Int8Scheme.DEFAULT);
              InferenceModel f = InferenceModel.of(fp32);
-             InferenceModel i8 = new InferenceModel(Int8Kernels.create(q), q.output())) {
+             InferenceModel i8 = InferenceModel.of(q)) {
             double accF = accuracy(f, test), accQ = accuracy(i8, test);
             say("   trained in %.2f s; test accuracy fp32 %.4f on %d images", r.trainSeconds(), accF, test.N());
             say("");
@@ -94,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
             for (InferenceModel m : new InferenceModel[] {f, i8}) {
                 StepLatency l = StepLatency.measure(m, test.x(), test.N(), Digits.Images.T, 20);
                 say("   %-5s p50 %,6.0f ns  p99 %,7.0f ns  %,10.0f steps/s  (%s)", m == f ? "fp32" : "int8",
-                        l.p50Nanos(), l.p99Nanos(), l.stepsPerSecond(), m.stepKernel().describe());
+                        l.p50Nanos(), l.p99Nanos(), l.stepsPerSecond(), m.describeStep());
             }
         }
     }

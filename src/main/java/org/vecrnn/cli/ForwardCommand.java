@@ -8,7 +8,6 @@ import org.vecrnn.io.ModelFile;
 import org.vecrnn.io.OutputPath;
 import org.vecrnn.io.QuantizedModelFile;
 import org.vecrnn.io.SafeTensorsWriter;
-import org.vecrnn.io.SequenceFile;
 import org.vecrnn.io.Tensor;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.infer.InferenceModel;

@@ -9,7 +9,6 @@ import java.util.concurrent.Callable;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.io.OutputPath;
 import org.vecrnn.io.SafeTensorsWriter;
-import org.vecrnn.io.SequenceFile;
 import org.vecrnn.io.Tensor;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Loss;

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -12,9 +11,6 @@ import org.vecrnn.VecrnnException;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.io.OutputPath;
 import org.vecrnn.io.QuantizedModelFile;
-import org.vecrnn.io.SequenceFile;
-import org.vecrnn.kernel.Int8Kernels;
-import org.vecrnn.kernel.StepKernel;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.quant.ErrorReport;
 import org.vecrnn.quant.Int8Scheme;
@@ -66,14 +62,9 @@ final class QuantizeCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%s: %s: %s(parameters %d bytes, %.2f times smaller)%n", OutputPath.shown(output), scheme.id(),
                         written < 0 ? "" : written + " bytes ", q.bytes(), (double) m.bytes() / q.bytes());
                 if (in != null) {
-                    List<StepKernel> kernels = Int8Kernels.layers(q);
-                    try {
-                        out.println("error on " + input + ": " + ErrorReport.outputs(m, kernels, m.output(), in.x(), in.B(), in.T(), in.h0()));
-                        float[] xs = ErrorReport.cycledInputs(in.x(), ErrorReport.DRIFT_STEPS, m.n());
-                        out.println("error on " + input + ": " + ErrorReport.drift(m, kernels, m.output(), xs, ErrorReport.DRIFT_STEPS));
-                    } finally {
-                        kernels.forEach(StepKernel::close);
-                    }
+                    out.println("error on " + input + ": " + ErrorReport.outputs(m, q, in.x(), in.B(), in.T(), in.h0()));
+                    float[] xs = ErrorReport.cycledInputs(in.x(), ErrorReport.DRIFT_STEPS, m.n());
+                    out.println("error on " + input + ": " + ErrorReport.drift(m, q, xs, ErrorReport.DRIFT_STEPS));
                 }
             }
         }

@@ -9,7 +9,6 @@ import org.vecrnn.VecrnnException;
 import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.infer.NonFiniteStateException;
 import org.vecrnn.infer.StreamState;
-import org.vecrnn.io.BoundedLines;
 import org.vecrnn.io.FileKind;
 import org.vecrnn.io.Numbers;
 import picocli.CommandLine.Command;

@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 import org.vecrnn.VecrnnException;
 import org.vecrnn.blas.Blas;
 import org.vecrnn.Sizes;
-import org.vecrnn.io.CsvTable;
+import org.vecrnn.train.data.CsvTable;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.io.OutputPath;
 import org.vecrnn.kernel.SegmentOps;

@@ -25,9 +25,9 @@ import org.vecrnn.model.Output;
 import org.vecrnn.model.Parameters;
 
 /**
- * A model ready for inference: a {@link StepKernel} per layer (fp32 or int8, scalar or Vector API; the last
- * one also computes the head) and the output activation g, plus, for fp32, the {@link BatchKernel} that runs known sequences as matrix products, with
- * their input projection and head on OpenBLAS when the {@code blas} chooser loaded it ({@link BlasProducts}).
+ * A model ready for inference: a step kernel per layer (fp32 or int8, scalar or Vector API; the last one also
+ * computes the head) and the output activation g, plus, for fp32, a batch kernel that runs known sequences as
+ * matrix products, with their input projection and head on OpenBLAS when vecrnn found it.
  * A stacked model (more than one layer) runs known sequences step by step through its layers' kernels.
  * Immutable and shared by any number of threads; each stream keeps its own {@link StreamState}.
  * Closing frees the kernels' weight memory and must not race with their use.
@@ -45,8 +45,11 @@ public final class InferenceModel implements AutoCloseable {
     /** Batch runners not in use, with their scratch: at most one per caller that ran at the same time. */
     private final ConcurrentLinkedQueue<BatchRunner> idle = new ConcurrentLinkedQueue<>();
 
-    /** Any step kernel (an int8 one too); known sequences then run step by step through it. */
-    public InferenceModel(StepKernel step, Output g) {
+    /**
+     * Any step kernel (an int8 one too); known sequences then run step by step through it. Package-private:
+     * kernels are internal; tests reach it through their own helper in this package.
+     */
+    InferenceModel(StepKernel step, Output g) {
         this(new StepKernel[] {step}, null, null, requireOutput(g), Kernels.activation(g));
     }
 
@@ -54,7 +57,7 @@ public final class InferenceModel implements AutoCloseable {
      * A stack of step kernels, one per layer from the first (fp32 or int8): layer 0 takes n inputs, every
      * layer has the same d, and the last one's head gives the outputs. Known sequences run step by step.
      */
-    public InferenceModel(List<? extends StepKernel> layers, Output g) {
+    InferenceModel(List<? extends StepKernel> layers, Output g) {
         this(checkStack(layers), null, null, requireOutput(g), Kernels.activation(g));
     }
 
@@ -90,8 +93,12 @@ public final class InferenceModel implements AutoCloseable {
     }
 
     /**
-     * The fp32 kernels chosen at start-up (Vector API when available; see {@link Kernels}); known sequences
-     * run their input projection and head through OpenBLAS when {@link Blas} loaded it.
+     * The fp32 kernels chosen at start-up (Vector API when available, else the scalar reference); known
+     * sequences run their input projection and head through OpenBLAS when vecrnn found it. The kernels copy
+     * the weights: {@code model} may be closed at once.
+     *
+     * @param model an fp32 model of 1 to 8 layers
+     * @return a model ready to run, to be closed by the caller
      */
     public static InferenceModel of(ElmanRnn model) {
         if (model.layers() > 1) return stacked(model, Kernels::stepKernel, Kernels.activation(model.output()));
@@ -99,7 +106,12 @@ public final class InferenceModel implements AutoCloseable {
         return new InferenceModel(new StepKernel[] {Kernels.stepKernel(model)}, Kernels.batchKernel(model), blas, model.output(), Kernels.activation(model.output()));
     }
 
-    /** The kernel family alone, for known sequences too, OpenBLAS or not (tests, benchmarks). */
+    /**
+     * The Java kernels alone, for known sequences too, even when OpenBLAS is present (tests, benchmarks).
+     *
+     * @param model an fp32 model, which may be closed at once
+     * @return a model whose every product runs in Java, to be closed by the caller
+     */
     public static InferenceModel javaKernels(ElmanRnn model) {
         if (model.layers() > 1) return stacked(model, Kernels::stepKernel, Kernels.activation(model.output()));
         return new InferenceModel(new StepKernel[] {Kernels.stepKernel(model)}, Kernels.batchKernel(model), null, model.output(), Kernels.activation(model.output()));
@@ -125,6 +137,11 @@ public final class InferenceModel implements AutoCloseable {
      * preprocessing its metadata records ({@link Preprocessing}: what {@code vecrnn train} did to the inputs,
      * e.g. standardised differences), so inputs and outputs are in the user's units. The fp32 kernels copy
      * the weights and the int8 kernel owns its model, so nothing else needs to stay open.
+     *
+     * @param path a model file: vecrnn's own (fp32 or int8), a PyTorch state dict as safetensors, or {@code .onnx}
+     * @return the model, warmed up, to be closed by the caller
+     * @throws org.vecrnn.VecrnnException naming the file and the problem when it is malformed or its metadata
+     *     asks for something vecrnn cannot honour
      */
     public static InferenceModel load(Path path) {
         return load(path, true);
@@ -133,6 +150,11 @@ public final class InferenceModel implements AutoCloseable {
     /**
      * The same; with {@code applyPreprocessing} false, inputs and outputs are exactly what the network
      * sees and gives (the metadata is still checked).
+     *
+     * @param path a model file, as for {@link #load(Path)}
+     * @param applyPreprocessing whether the preprocessing the metadata records is applied
+     * @return the model, warmed up, to be closed by the caller
+     * @throws org.vecrnn.VecrnnException naming the file and the problem
      */
     public static InferenceModel load(Path path, boolean applyPreprocessing) {
         return load(path, applyPreprocessing, WarmUp.enabled());
@@ -141,7 +163,13 @@ public final class InferenceModel implements AutoCloseable {
     /**
      * The same; with {@code warmUp} (the default of the other forms unless {@code -Dvecrnn.warmup=false}) the
      * model's step is run on scratch streams until the JIT has compiled it, so the caller's first steps are as
-     * fast as later ones (see {@link WarmUp}; at most about 0.7 s, its cost logged at DEBUG).
+     * fast as later ones (at most about 0.7 s, its cost logged at DEBUG).
+     *
+     * @param path a model file, as for {@link #load(Path)}
+     * @param applyPreprocessing whether the preprocessing the metadata records is applied
+     * @param warmUp whether to warm the step up before returning
+     * @return the model, to be closed by the caller
+     * @throws org.vecrnn.VecrnnException naming the file and the problem
      */
     public static InferenceModel load(Path path, boolean applyPreprocessing, boolean warmUp) {
         InferenceModel m = read(path, applyPreprocessing);
@@ -149,7 +177,7 @@ public final class InferenceModel implements AutoCloseable {
         return m;
     }
 
-    /** Runs this model's step on scratch streams until the JIT has compiled it (see {@link WarmUp}); its state is untouched. */
+    /** Runs this model's step on scratch streams until the JIT has compiled it; no stream's state is touched. */
     public void warmUp() {
         WarmUp.run(layers, act);
     }
@@ -184,40 +212,76 @@ public final class InferenceModel implements AutoCloseable {
         return p.isNone() ? this : new InferenceModel(layers, batch, blas, g, act, p);
     }
 
-    /** The fp32 scalar reference kernels, whatever the chooser picked (tests, benchmarks). */
-    /** An int8 model: one int8 step kernel of the chosen family per layer (they copy the weights; the caller closes q). */
+    /**
+     * An int8 model: one int8 step kernel of the chosen family (Vector API or scalar) per layer.
+     *
+     * @param q a quantized model; the kernels copy its weights, so the caller closes it when it likes
+     * @return a model ready to run, to be closed by the caller
+     */
     public static InferenceModel of(QuantizedRnn q) {
         return new InferenceModel(Int8Kernels.layers(q), q.output());
     }
 
+    /**
+     * The int8 scalar reference kernel, whatever the chooser picked (tests, benchmarks).
+     *
+     * @param q a one-layer quantized model, which stays open as long as the result is used (the caller closes both)
+     * @return a model that runs every step on the scalar int8 kernel
+     */
+    public static InferenceModel scalar(QuantizedRnn q) {
+        if (q.layers() != 1) throw new IllegalArgumentException("the int8 scalar reference runs one layer, not " + q.layers());
+        return new InferenceModel(Int8Kernels.scalar(q), q.output());
+    }
+
+    /**
+     * The fp32 scalar reference kernels, whatever the chooser picked (tests, benchmarks).
+     *
+     * @param model an fp32 model, which may be closed at once
+     * @return a model whose every step and product runs the plain Java reference
+     */
     public static InferenceModel scalar(ElmanRnn model) {
         if (model.layers() > 1) return stacked(model, Kernels::scalarStepKernel, Activation.scalar(model.output()));
         return new InferenceModel(new StepKernel[] {Kernels.scalarStepKernel(model)}, Kernels.scalarBatchKernel(model), null, model.output(), Activation.scalar(model.output()));
     }
 
-    /** @return n, the size of an input vector x_t */
+    /** {@return n, the size of an input vector x_t} */
     public int n() { return step.n(); }
-    /** @return d, the size of one layer's hidden state */
+    /** {@return d, the size of one layer's hidden state} */
     public int d() { return step.d(); }
-    /** @return k, the size of an output vector o_t */
+    /** {@return k, the size of an output vector o_t} */
     public int k() { return step.k(); }
-    /** @return g, the output function of the head */
+    /** {@return g, the output function of the head} */
     public Output output() { return g; }
-    /** L, the number of recurrent layers. */
+    /** {@return L, the number of recurrent layers} */
     public int layers() { return layers.length; }
     /**
      * The values of a stream's state ({@link StreamState#saveState}): L × d, plus the input preprocessing's own
      * state for a model whose inputs are differenced ({@link Preprocessing}).
+     *
+     * @return the length of the array {@link StreamState#saveState} fills
      */
     public int stateSize() { return layers.length * step.d() + pre.stateSize(n()); }
     /** The first layer's step kernel (the only one of a one-layer model). */
-    public StepKernel stepKernel() { return step; }
+    StepKernel stepKernel() { return step; }
     /** Every layer's step kernel, from the first; the last one computes the head. */
-    public List<StepKernel> stepKernels() { return List.of(layers); }
-    /** What is applied to inputs and outputs (none unless loaded from a file whose metadata records some). */
+    List<StepKernel> stepKernels() { return List.of(layers); }
+    /** {@return what is applied to inputs and outputs (none unless loaded from a file whose metadata records some)} */
     public Preprocessing preprocessing() { return pre; }
 
-    /** What runs, for logs and benchmark lines. */
+    /**
+     * What runs one step of a stream, for logs: e.g. {@code fp32 Vector API 512-bit}.
+     *
+     * @return the step kernel's family, precision and vector width
+     */
+    public String describeStep() {
+        return (layers.length == 1 ? "" : layers.length + " layers of ") + step.describe();
+    }
+
+    /**
+     * What runs, for logs and benchmark lines.
+     *
+     * @return the step kernel and, for known sequences, the batch kernel and where its products run
+     */
     public String describe() {
         String stack = layers.length == 1 ? "" : layers.length + " layers of ";
         return batch == null ? stack + step.describe() : step.describe() + "; sequences: " + batch.describe()
@@ -226,6 +290,8 @@ public final class InferenceModel implements AutoCloseable {
 
     /**
      * A new stream with h = 0.
+     *
+     * @return a stream of its own, for one thread at a time
      * @throws IllegalStateException when the preprocessing needs whole sequences ({@link Preprocessing#streamable})
      */
     public StreamState newStream() {
@@ -235,17 +301,36 @@ public final class InferenceModel implements AutoCloseable {
     /**
      * A group that steps up to {@code capacity} of this model's streams in one pass over the weights: see
      * {@link StreamGroup}. For threads that each step their own stream, {@link StepCoalescer} forms the groups.
+     *
+     * @param capacity the most streams one grouped step takes
+     * @return a group with scratch for that many streams, for one thread at a time
      */
     public StreamGroup newGroup(int capacity) {
         return new StreamGroup(layers, act, capacity);
     }
 
-    /** h [B,T,d] (the last layer's states), o [B,T,k] and hN [L,B,d] (every layer's final state) of a forward pass. */
+    /**
+     * The results of a forward pass.
+     *
+     * @param B the number of sequences
+     * @param T the steps of each
+     * @param h [B,T,d], the last layer's states
+     * @param o [B,T,k], the outputs
+     * @param hN [L,B,d], every layer's final state
+     */
     public record Sequences(int B, int T, float[] h, float[] o, float[] hN) {}
 
     /**
      * Forward over B sequences of T steps on the calling thread: x [B,T,n], h0 [L,B,d] (PyTorch's order:
      * layer, sequence, unit; [B,d] for one layer) or null for zeros.
+     *
+     * @param x the inputs [B,T,n], all finite
+     * @param B the number of sequences, at least 1
+     * @param T the steps of each, at least 1
+     * @param h0 the initial states [L,B,d], or null for zeros
+     * @return h, o and hN in new arrays
+     * @throws IllegalArgumentException when a size disagrees or an input is not finite
+     * @throws NonFiniteStateException when finite inputs make a non-finite state or output
      */
     public Sequences forward(float[] x, int B, int T, float[] h0) {
         return forward(x, B, T, h0, Runnable::run, 1);
@@ -255,11 +340,21 @@ public final class InferenceModel implements AutoCloseable {
      * The same, with the B sequences split into {@code parts} contiguous groups run as tasks on the
      * caller's executor (a small pool the caller owns; a library must not fill the common ForkJoin pool).
      * Each group is independent, so threads share nothing but the read-only weights and disjoint slices
-     * of the output arrays. Parts are whole groups of {@value BatchRunner#GROUP} sequences (see
-     * {@link BatchRunner}), so a batch of fewer sequences runs on one thread, and the result is the same
+     * of the output arrays. Parts are whole groups of 32 sequences (the batch kernel's unit of work), so a
+     * batch of fewer sequences runs on one thread, and the result is the same
      * bit for bit for any number of parts. The model keeps the scratch of each part that ran at the same
      * time for the next call, as large as the largest call needed: at most about 4 KiB × (n + 2d + k)
      * (32 sequences × 32 steps of x, p, h and z; 2.6 MiB at n=128, d=256, k=16), until it is closed.
+     *
+     * @param x the inputs [B,T,n], all finite
+     * @param B the number of sequences, at least 1
+     * @param T the steps of each, at least 1
+     * @param h0 the initial states [L,B,d], or null for zeros
+     * @param executor runs the parts (the caller's pool)
+     * @param parts how many tasks at most, at least 1
+     * @return h, o and hN in new arrays
+     * @throws IllegalArgumentException when a size disagrees or an input is not finite
+     * @throws NonFiniteStateException when finite inputs make a non-finite state or output
      */
     public Sequences forward(float[] x, int B, int T, float[] h0, Executor executor, int parts) {
         if (B < 1 || T < 1) throw new IllegalArgumentException("B and T must be at least 1: B=" + B + " T=" + T);
@@ -274,12 +369,37 @@ public final class InferenceModel implements AutoCloseable {
      * The same into the caller's arrays, h [B,T,d] and o [B,T,k], every value overwritten: a service that
      * runs batch after batch allocates nothing for the outputs (7 MB a call at B=64, T=100, d=256, whose
      * zeroing and first touch cost about a tenth of the call here).
+     *
+     * @param x the inputs [B,T,n], all finite
+     * @param B the number of sequences, at least 1
+     * @param T the steps of each, at least 1
+     * @param h0 the initial states [L,B,d], or null for zeros
+     * @param h receives the last layer's states [B,T,d]
+     * @param o receives the outputs [B,T,k]
+     * @param executor runs the parts (the caller's pool)
+     * @param parts how many tasks at most, at least 1
+     * @throws IllegalArgumentException when a size disagrees, an input is not finite or arrays overlap
+     * @throws NonFiniteStateException when finite inputs make a non-finite state or output
      */
     public void forward(float[] x, int B, int T, float[] h0, float[] h, float[] o, Executor executor, int parts) {
         forward(x, B, T, h0, h, o, null, executor, parts);
     }
 
-    /** The same, and every layer's final state into hN [L,B,d] unless it is null. */
+    /**
+     * The same, and every layer's final state into hN unless it is null.
+     *
+     * @param x the inputs [B,T,n], all finite
+     * @param B the number of sequences, at least 1
+     * @param T the steps of each, at least 1
+     * @param h0 the initial states [L,B,d], or null for zeros
+     * @param h receives the last layer's states [B,T,d]
+     * @param o receives the outputs [B,T,k]
+     * @param hN receives every layer's final state [L,B,d], or null
+     * @param executor runs the parts (the caller's pool)
+     * @param parts how many tasks at most, at least 1
+     * @throws IllegalArgumentException when a size disagrees, an input is not finite or arrays overlap
+     * @throws NonFiniteStateException when finite inputs make a non-finite state or output
+     */
     public void forward(float[] x, int B, int T, float[] h0, float[] h, float[] o, float[] hN, Executor executor, int parts) {
         int n = n(), d = d(), k = k(), L = layers();
         if (B < 1 || T < 1) throw new IllegalArgumentException("B and T must be at least 1: B=" + B + " T=" + T);

@@ -10,7 +10,11 @@ import org.vecrnn.VecrnnException;
  * reports it (exit 1 in {@code forward}, one error line per input in {@code stream}).
  */
 public final class NonFiniteStateException extends VecrnnException {
-    /** @param message one line: which step and which value became non-finite */
+    /**
+     * A refused step.
+     *
+     * @param message one line: which step and which value became non-finite
+     */
     public NonFiniteStateException(String message) {
         super(message);
     }

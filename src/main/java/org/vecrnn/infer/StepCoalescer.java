@@ -66,15 +66,23 @@ public final class StepCoalescer {
         volatile int m;
     }
 
-    /** The default window ({@value #DEFAULT_MAX_GROUP} streams at most, 50 µs). */
+    /**
+     * The default window ({@value #DEFAULT_MAX_GROUP} streams at most, 50 µs).
+     *
+     * @param model the model whose streams are stepped; it must outlive this
+     */
     public StepCoalescer(InferenceModel model) {
         this(model, DEFAULT_WINDOW, DEFAULT_MAX_GROUP);
     }
 
     /**
+     * A coalescer with its own window and group size.
+     *
+     * @param model the model whose streams are stepped; it must outlive this
      * @param window the longest a call waits for others before its group runs (0 to 10 ms; zero: a group is
      *               whatever arrived while the previous one ran)
      * @param maxGroup the most streams in one group (1 to 4096)
+     * @throws IllegalArgumentException when the model is null or the window or group size is out of range
      */
     public StepCoalescer(InferenceModel model, Duration window, int maxGroup) {
         if (model == null) throw new IllegalArgumentException("model is null");
@@ -91,6 +99,12 @@ public final class StepCoalescer {
     /**
      * One step of the caller's stream, as {@link StreamState#step}, run in a group with the calls of other
      * threads that arrive within the window. The stream must not be stepped by another thread at the same time.
+     *
+     * @param stream a stream of this coalescer's model
+     * @param x the input x_t [n], all finite
+     * @param out receives o_t [k]
+     * @throws IllegalArgumentException for a stream of another model, a wrong size or a non-finite input
+     * @throws NonFiniteStateException when the step would make a non-finite state (the stream is unchanged)
      */
     public void step(StreamState stream, float[] x, float[] out) {
         // the call's own arguments are checked here, in its thread: a bad call never joins a group
@@ -204,12 +218,14 @@ public final class StepCoalescer {
         }
     }
 
-    /** Groups run so far. */
+    /** {@return the groups run so far} */
     public long groupsRun() {
         return groups.sum();
     }
 
-    /** Steps run so far (the calls that reached a group); with {@link #groupsRun()}, the mean group size. */
+    /**
+     * {@return the steps run so far (the calls that reached a group); with {@link #groupsRun()}, the mean group size}
+     */
     public long stepsRun() {
         return steps.sum();
     }

@@ -6,7 +6,7 @@ import org.vecrnn.kernel.Activation;
 import org.vecrnn.kernel.StepKernel;
 
 /**
- * Steps many streams of one model in one pass over its weights ({@link StepKernel#stepGroup}): for a service
+ * Steps many streams of one model in one pass over its weights (the step kernel's grouped step): for a service
  * holding many live streams, a group of m reads the weights once where m single steps read them m times.
  * Made by {@link InferenceModel#newGroup}; any of the model's streams may take part in any call, so streams
  * join and leave simply by being passed or not. A group holds only the references of one call (no copies of
@@ -44,7 +44,7 @@ public final class StreamGroup {
         errors = new RuntimeException[capacity];
     }
 
-    /** The most streams one call may step. */
+    /** {@return the most streams one call may step} */
     public int capacity() {
         return capacity;
     }
@@ -57,6 +57,14 @@ public final class StreamGroup {
      * thread (else IllegalStateException). A stream whose new state or output would not be finite keeps its
      * state and its out is untouched, the others step, and the call then throws that stream's
      * {@link NonFiniteStateException} (the rule of {@link StreamState#step}).
+     *
+     * @param streams the streams; the first m are stepped
+     * @param xs their inputs, xs[i] for streams[i]
+     * @param outs receive their outputs
+     * @param m how many streams step, 0 to the capacity
+     * @throws IllegalArgumentException naming the stream whose argument is wrong, before any state changes
+     * @throws IllegalStateException when a stream is in use by another thread
+     * @throws NonFiniteStateException for the first stream whose step would not be finite, after the others stepped
      */
     public void step(StreamState[] streams, float[][] xs, float[][] outs, int m) {
         int failed = step(streams, xs, outs, m, errors);

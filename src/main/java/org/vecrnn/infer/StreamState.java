@@ -13,7 +13,7 @@ import org.vecrnn.model.Preprocessing;
  * buffers of a step. Used by one thread at a time (not synchronized; a service hands a stream from thread to
  * thread with its own happens-before, e.g. a queue). {@link #step} allocates nothing.
  *
- * <p>A stacked model is one {@link StepKernel} per layer: layer l steps on the new state of layer l − 1 (the
+ * <p>A stacked model is one step kernel per layer: layer l steps on the new state of layer l − 1 (the
  * input x for layer 0), and the last layer's kernel computes the head.
  *
  * <p>Non-finite values, one rule for every path (library, {@code stream}, {@code forward}, Kafka): a step
@@ -175,7 +175,7 @@ public final class StreamState implements Decoder {
         }
     }
 
-    /** L, the number of layers. */
+    /** {@return L, the number of layers} */
     public int layers() {
         return layers.length;
     }

@@ -24,6 +24,9 @@ import org.vecrnn.VecrnnException;
  * <p>Temporary files are named {@code .NAME.vecrnn-PID-RANDOM.tmp}. SIGINT and SIGTERM remove the ones
  * being written (a shutdown hook); after a SIGKILL or a power cut the next write to the same target
  * removes those whose process is gone (and those of the older {@code .NAME.RANDOM.tmp} form).
+ *
+ * <p><b>Internal, not API:</b> public for vecrnn's own packages, left out of the published javadoc; it may
+ * change in any release.
  */
 public final class AtomicFile {
     private AtomicFile() {}

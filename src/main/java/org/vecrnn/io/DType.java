@@ -2,7 +2,12 @@ package org.vecrnn.io;
 
 /** The safetensors element types vecrnn reads and writes (little-endian). */
 public enum DType {
-    F64(8), F32(4), I8(1);
+    /** 64-bit float (reference cases and gradients). */
+    F64(8),
+    /** 32-bit float (weights, inputs, outputs, scales). */
+    F32(4),
+    /** 8-bit signed integer (quantized weights). */
+    I8(1);
 
     private final int bytes;
 
@@ -10,6 +15,7 @@ public enum DType {
         this.bytes = bytes;
     }
 
+    /** {@return the bytes of one element} */
     public int bytes() {
         return bytes;
     }

@@ -12,6 +12,9 @@ import org.vecrnn.VecrnnException;
  * What a path names (a regular file, a folder, a FIFO, a device, a socket), so that an input that is not a
  * file is refused at once with a message that says what it is, instead of hanging on a FIFO or reading a
  * device for ever, and so that an output knows whether it can be replaced by a rename.
+ *
+ * <p><b>Internal, not API:</b> public for vecrnn's own packages, left out of the published javadoc; it may
+ * change in any release.
  */
 public final class FileKind {
     private FileKind() {}

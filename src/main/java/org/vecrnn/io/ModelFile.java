@@ -30,7 +30,9 @@ import org.vecrnn.model.Parameters;
  * arrives in another container (an ONNX graph) goes through this one loader.
  */
 public final class ModelFile {
+    /** The metadata {@code format} of every file vecrnn writes. */
     public static final String FORMAT = "vecrnn";
+    /** The model file version this vecrnn writes and reads (metadata {@code version}). */
     public static final String VERSION = "1";
     /** Metadata keys of a stacked or ReLU model. */
     public static final String LAYERS = "layers", NONLINEARITY = "nonlinearity";
@@ -44,14 +46,30 @@ public final class ModelFile {
      * A loaded model and, for each parameter in {@link Parameters#names(int)} order (U, W, a, V, b, U2, ...),
      * the tensor names it had in the file (a has two in a PyTorch file), so results can be reported under the
      * user's own names.
+     *
+     * @param model the model, to be closed by the caller
+     * @param fileNames for each parameter name, the names of the tensors it came from
+     * @param metadata the file's metadata, as it was
      */
     public record Loaded(ElmanRnn model, Map<String, List<String>> fileNames, Map<String, String> metadata) {}
 
+    /**
+     * {@return its model, to be closed by the caller}
+     *
+     * @param path an fp32 model file (safetensors or {@code .onnx})
+     * @throws VecrnnException naming the file and the problem
+     */
     public static ElmanRnn load(Path path) {
         return read(path).model();
     }
 
-    /** A model file: safetensors, or ONNX when its name ends in .onnx (the one place that tells them apart). */
+    /**
+     * A model file: safetensors, or ONNX when its name ends in .onnx (the one place that tells them apart).
+     *
+     * @param path an fp32 model file
+     * @return its model, the tensor names it came from, and its metadata
+     * @throws VecrnnException naming the file and the problem, e.g. an int8 file or metadata vecrnn cannot honour
+     */
     public static Loaded read(Path path) {
         if (OnnxImport.isOnnx(path)) {
             OnnxImport.Imported onnx = OnnxImport.read(path);
@@ -72,6 +90,12 @@ public final class ModelFile {
      * {@code x} or {@code grad.*} are ignored) and string metadata ({@code output}, {@code layers},
      * {@code nonlinearity}). Every shape, value and metadata entry is checked; a problem is a
      * {@link VecrnnException} that starts with {@code source} (the file the tensors came from).
+     *
+     * @param source the file the tensors came from, for messages
+     * @param tensors the tensors by name
+     * @param metadata the string metadata, or null for none
+     * @return the model, to be closed by the caller, with its tensor names and metadata
+     * @throws VecrnnException naming the source and the problem
      */
     public static Loaded fromTensors(Object source, Map<String, Tensor> tensors, Map<String, String> metadata) {
         Map<String, String> meta = metadata == null ? Map.of() : metadata;
@@ -235,7 +259,12 @@ public final class ModelFile {
         return v;
     }
 
-    /** The metadata every model file written by vecrnn carries: format, version, output, layers, nonlinearity. */
+    /**
+     * {@return the metadata every model file written by vecrnn carries: format, version, output, layers,
+     * nonlinearity}
+     *
+     * @param model a model
+     */
     public static Map<String, String> metadata(ElmanRnn model) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
@@ -246,7 +275,13 @@ public final class ModelFile {
         return meta;
     }
 
-    /** Writes {@code model} with vecrnn's own names (U, W, a, V, b, then U2, W2, a2, ...), atomically. */
+    /**
+     * Writes {@code model} with vecrnn's own names (U, W, a, V, b, then U2, W2, a2, ...), atomically.
+     *
+     * @param model the model
+     * @param path the file to write (replaced only once it is complete)
+     * @param extraMetadata more metadata (e.g. the preprocessing), or null; it cannot replace the keys of {@link #metadata}
+     */
     public static void save(ElmanRnn model, Path path, Map<String, String> extraMetadata) {
         Parameters p = model.parameters();
         long[][] shapes = p.shapes(model.n(), model.d(), model.k());

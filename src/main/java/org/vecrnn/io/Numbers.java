@@ -7,6 +7,9 @@ import org.vecrnn.VecrnnException;
  * {@code .25}, {@code 1e-3}, {@code 2.5E+4}). Java's own parser also takes {@code 1f}, {@code 2d},
  * {@code 0x1p3}, {@code NaN}, {@code Infinity} and surrounding spaces; those are refused here, so that what
  * the documentation says is what is read.
+ *
+ * <p><b>Internal, not API:</b> public for vecrnn's own packages, left out of the published javadoc; it may
+ * change in any release.
  */
 public final class Numbers {
     private Numbers() {}

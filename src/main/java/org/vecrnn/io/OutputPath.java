@@ -16,6 +16,9 @@ import org.vecrnn.VecrnnException;
  *     renaming over them would replace the device or pipe with a regular file;</li>
  * <li>a folder, a socket or a block device: refused.</li>
  * </ul>
+ *
+ * <p><b>Internal, not API:</b> public for vecrnn's own packages, left out of the published javadoc; it may
+ * change in any release.
  */
 public final class OutputPath {
     private OutputPath() {}

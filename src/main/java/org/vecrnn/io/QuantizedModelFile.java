@@ -27,11 +27,21 @@ public final class QuantizedModelFile {
 
     private QuantizedModelFile() {}
 
-    /** Whether a file claims to be quantized: a scheme in its metadata or an I8 W (refused later if incomplete). */
+    /**
+     * {@return whether it claims to be quantized: a scheme in its metadata or an I8 W (refused later if incomplete)}
+     *
+     * @param st an open safetensors file
+     */
     public static boolean isQuantized(SafeTensors st) {
         return st.metadata().containsKey(QUANT) || (st.has("W") && st.get("W").dtype() == DType.I8);
     }
 
+    /**
+     * {@return whether it claims to be quantized (an {@code .onnx} file never is)}
+     *
+     * @param path a model file
+     * @throws VecrnnException when it is not a readable safetensors file
+     */
     public static boolean isQuantized(Path path) {
         if (OnnxImport.isOnnx(path)) return false; // ONNX graphs hold fp32 weights
         try (SafeTensors st = SafeTensors.openConfined(path)) {
@@ -46,6 +56,12 @@ public final class QuantizedModelFile {
                 : "tensor 'W' is I8, expected F32 (and the metadata names no quantization scheme)";
     }
 
+    /**
+     * {@return its model, to be closed by the caller}
+     *
+     * @param path an int8 model file
+     * @throws VecrnnException naming the file and the problem (a missing scale, a byte of -128, metadata vecrnn cannot honour, ...)
+     */
     public static QuantizedRnn load(Path path) {
         try (SafeTensors st = SafeTensors.openConfined(path)) {
             return read(st);
@@ -124,7 +140,13 @@ public final class QuantizedModelFile {
         return t;
     }
 
-    /** Writes {@code model} atomically. */
+    /**
+     * Writes {@code model} atomically: I8 matrices, their F32 scales, F32 biases.
+     *
+     * @param model the model
+     * @param path the file to write (replaced only once it is complete)
+     * @param extraMetadata more metadata (e.g. the preprocessing), or null; it cannot replace format, version, output and quant
+     */
     public static void save(QuantizedRnn model, Path path, Map<String, String> extraMetadata) {
         List<Tensor> ts = new ArrayList<>();
         List<String> matrices = new ArrayList<>(List.of("U", "W", "V"));

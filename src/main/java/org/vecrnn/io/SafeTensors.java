@@ -38,7 +38,9 @@ import tools.jackson.core.json.JsonFactory;
 public final class SafeTensors implements AutoCloseable {
     /** Headers are small (about 100 bytes a tensor); this bound keeps a lying length from costing memory. */
     public static final long MAX_HEADER_BYTES = 100L << 20;
+    /** The most tensors a file may declare. */
     public static final int MAX_TENSORS = 100_000;
+    /** The most dimensions a tensor may have. */
     public static final int MAX_RANK = 8;
     /** Elements of one tensor: it is read into one Java array, and the largest the JVM makes is a few short of 2^31 - 1. */
     public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
@@ -69,8 +71,11 @@ public final class SafeTensors implements AutoCloseable {
     }
 
     /**
-     * Maps and validates {@code path}; throws {@link VecrnnException} naming the file for any defect. The
-     * result may be used by any thread.
+     * Reads and validates {@code path}. The result may be used by any thread.
+     *
+     * @param path a safetensors file
+     * @return the open file, to be closed by the caller
+     * @throws VecrnnException naming the file and the first defect found
      */
     public static SafeTensors open(Path path) {
         return open(path, Arena.ofShared());
@@ -80,6 +85,10 @@ public final class SafeTensors implements AutoCloseable {
      * The same, for use by this thread alone: closing a thread-confined mapping is far cheaper than closing a
      * shared one (no handshake with every other thread), which counts when a file is opened only to copy
      * a few tensors out of it.
+     *
+     * @param path a safetensors file
+     * @return the open file, for this thread only, to be closed by the caller
+     * @throws VecrnnException naming the file and the first defect found
      */
     public static SafeTensors openConfined(Path path) {
         return open(path, Arena.ofConfined());
@@ -289,36 +298,54 @@ public final class SafeTensors implements AutoCloseable {
             throw VecrnnException.inFile(path, "data block has " + (dataBytes - at) + " bytes that belong to no tensor");
     }
 
+    /** {@return the file this was read from} */
     public Path path() {
         return path;
     }
 
-    /** Size of the file in bytes. */
+    /** {@return the size of the file in bytes} */
     public long fileBytes() {
         return fileBytes;
     }
 
-    /** All tensors in header order. */
+    /** {@return all tensors by name, in header order (unmodifiable)} */
     public Map<String, Tensor> tensors() {
         return tensors;
     }
 
+    /** {@return the {@code __metadata__} strings, empty when the file has none} */
     public Map<String, String> metadata() {
         return metadata;
     }
 
+    /**
+     * {@return whether the file holds a tensor of that name}
+     *
+     * @param name a tensor name
+     */
     public boolean has(String name) {
         return tensors.containsKey(name);
     }
 
-    /** The tensor of that name, or a clear error naming the file. */
+    /**
+     * {@return the tensor of that name, a view valid until {@link #close()}}
+     *
+     * @param name a tensor name
+     * @throws VecrnnException naming the file when it holds no such tensor
+     */
     public Tensor get(String name) {
         Tensor t = tensors.get(name);
         if (t == null) throw VecrnnException.inFile(path, "has no tensor '" + name + "'");
         return t;
     }
 
-    /** The F32 tensor of that name with exactly that shape, as floats. */
+    /**
+     * {@return the F32 tensor's values, a heap copy}
+     *
+     * @param name a tensor name
+     * @param shape the shape it must have
+     * @throws VecrnnException naming the file when the tensor is missing, not F32 or of another shape
+     */
     public float[] floats(String name, long... shape) {
         Tensor t = get(name);
         if (t.dtype() != DType.F32) throw VecrnnException.inFile(path, "tensor '" + name + "' is " + t.dtype() + ", expected F32");

@@ -15,10 +15,19 @@ import java.util.Set;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.ObjectWriteContext;
 
-/** Writes tensors and metadata as a safetensors file, atomically (see {@link AtomicFile}). */
+/** Writes tensors and metadata as a safetensors file, atomically: a temporary file forced to disk, then renamed. */
 public final class SafeTensorsWriter {
     private SafeTensorsWriter() {}
 
+    /**
+     * Writes the tensors (widest dtype first, so each is aligned) and the metadata.
+     *
+     * @param target the file to write (replaced only once it is complete)
+     * @param tensors the tensors, with distinct names
+     * @param metadata the {@code __metadata__} strings, or null for none
+     * @throws IllegalArgumentException when names repeat or a tensor's bytes do not match its shape
+     * @throws org.vecrnn.VecrnnException naming the file when it cannot be written
+     */
     public static void write(Path target, Collection<Tensor> tensors, Map<String, String> metadata) {
         List<Tensor> list = new ArrayList<>(tensors);
         // widest dtype first keeps every tensor naturally aligned in the data block

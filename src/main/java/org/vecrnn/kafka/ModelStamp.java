@@ -17,15 +17,27 @@ import org.vecrnn.infer.StreamState;
  * its inputs) and a fingerprint of its weights (the first 8 bytes of the SHA-256 of the model file, which holds
  * every weight and the preprocessing). A state is only meaningful under the model that made it, so every stored
  * state carries the stamp of that model.
+ *
+ * @param layers L, the model's recurrent layers
+ * @param d the size of each layer's hidden state
+ * @param stateSize the values of one stream's state, at least L × d
+ * @param fingerprint the first 8 bytes of the SHA-256 of the model file
  */
 public record ModelStamp(int layers, int d, int stateSize, long fingerprint) {
+    /** Checks that the sizes can describe a state: at least one layer of one unit, and no more values than fit. */
     public ModelStamp {
         if (layers < 1 || d < 1) throw new IllegalArgumentException("layers and d must be at least 1: layers=" + layers + " d=" + d);
         if (stateSize < (long) layers * d || stateSize > Integer.MAX_VALUE / 8)
             throw new IllegalArgumentException("a state of " + stateSize + " values does not fit layers=" + layers + " d=" + d);
     }
 
-    /** The stamp of a model file and the model loaded from it. */
+    /**
+     * {@return the stamp that states made by this model carry}
+     *
+     * @param modelFile the file the model was loaded from (read again to fingerprint it)
+     * @param model the model loaded from it
+     * @throws org.vecrnn.VecrnnException when the file cannot be read
+     */
     public static ModelStamp of(Path modelFile, InferenceModel model) {
         return new ModelStamp(model.layers(), model.d(), model.stateSize(), fingerprint(modelFile));
     }

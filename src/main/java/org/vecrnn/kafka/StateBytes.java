@@ -23,7 +23,13 @@ public final class StateBytes {
 
     private StateBytes() {}
 
-    /** The bytes of state (stamp.stateSize() values) under the model stamp. */
+    /**
+     * {@return the header and the values, as the store keeps them}
+     *
+     * @param stamp the model that made the state
+     * @param state stamp.stateSize() values, as {@link org.vecrnn.infer.StreamState#saveState} gives them
+     * @throws IllegalArgumentException when the state is not of the stamp's size
+     */
     public static byte[] write(ModelStamp stamp, float[] state) {
         if (state.length != stamp.stateSize())
             throw new IllegalArgumentException("state has " + state.length + " values, the model's has " + stamp.stateSize());
@@ -35,7 +41,13 @@ public final class StateBytes {
         return b.array();
     }
 
-    /** The stamp of the model that made these bytes; a VecrnnException when they are not vecrnn state. */
+    /**
+     * {@return the stamp of the model that made it}
+     *
+     * @param bytes a stored state
+     * @throws VecrnnException when the bytes are not vecrnn state, of another layout version, or do not match
+     *     their header
+     */
     public static ModelStamp stamp(byte[] bytes) {
         if (bytes.length < HEADER || bytes[0] != 'V' || bytes[1] != 'R' || bytes[2] != 'S')
             throw new VecrnnException("a stored state of " + bytes.length + " bytes is not vecrnn state (no 'VRS' header)");
@@ -48,7 +60,13 @@ public final class StateBytes {
         return new ModelStamp(layers, d, size, b.getLong(16));
     }
 
-    /** Reads the state values into dst (stamp(bytes).stateSize() values; the caller checked the stamp). */
+    /**
+     * Reads the state values; the caller has checked the stamp.
+     *
+     * @param bytes a stored state
+     * @param dst receives stamp(bytes).stateSize() values
+     * @throws IllegalArgumentException when dst is not of the stored size
+     */
     public static void read(byte[] bytes, float[] dst) {
         if (bytes.length != HEADER + 4L * dst.length)
             throw new IllegalArgumentException("state bytes hold " + (bytes.length - HEADER) / 4 + " values, expected " + dst.length);

@@ -6,13 +6,16 @@ import java.util.concurrent.atomic.LongAdder;
 public final class StepCounters {
     final LongAdder steps = new LongAdder(), deadLetters = new LongAdder(), resets = new LongAdder(), freshStarts = new LongAdder();
 
-    /** Records stepped (one output each). */
+    /** Counters at zero, for one app's processors to share. */
+    public StepCounters() {}
+
+    /** {@return the records stepped (one output each)} */
     public long steps() { return steps.sum(); }
-    /** Malformed records sent to the dead-letter topic, or logged and skipped without one. */
+    /** {@return the malformed records sent to the dead-letter topic, or logged and skipped without one} */
     public long deadLetters() { return deadLetters.sum(); }
-    /** Tombstones: keys whose state was deleted. */
+    /** {@return the tombstones: keys whose state was deleted} */
     public long resets() { return resets.sum(); }
-    /** Keys started fresh because their state came from another model (--reset-state-on-model-change). */
+    /** {@return the keys started fresh because their state came from another model (--reset-state-on-model-change)} */
     public long freshStarts() { return freshStarts.sum(); }
 
     static String shorten(String s) {

@@ -55,26 +55,51 @@ public final class StreamStep implements ProcessorSupplier<String, byte[], Strin
             throw new IllegalArgumentException("the stamp says d=" + stamp.d() + ", the model has d=" + model.d());
     }
 
-    /** The step of a model whose stamp is {@code stamp} ({@link ModelStamp#of}), text values, store {@value #STORE}. */
+    /**
+     * The step of a model, with text values and the store {@value #STORE}.
+     *
+     * @param model the model every record steps, shared by the app's threads (the caller closes it after the app)
+     * @param stamp the model's stamp ({@link ModelStamp#of}), which every stored state carries
+     * @return the step, to be configured with the methods below, each of which returns a new one
+     */
     public static StreamStep of(InferenceModel model, ModelStamp stamp) {
         return new StreamStep(model, stamp, ValueFormat.TEXT, STORE, false, new StepCounters(), null, null, false);
     }
 
+    /**
+     * {@return this step with that format}
+     *
+     * @param f how record values hold vectors
+     */
     public StreamStep format(ValueFormat f) {
         return new StreamStep(model, stamp, f, storeName, resetOnModelChange, counters, outputChild, deadLetterChild, passThrough);
     }
 
-    /** The store's name (two steps in one topology need two names); its changelog is APPID-NAME-changelog. */
+    /**
+     * {@return this step with that store}
+     *
+     * @param name the store's name (two steps in one topology need two names); its changelog is APPID-NAME-changelog
+     */
     public StreamStep storeName(String name) {
         return new StreamStep(model, stamp, format, name, resetOnModelChange, counters, outputChild, deadLetterChild, passThrough);
     }
 
-    /** True: keys whose state another model made start fresh (logged once a task) instead of stopping the app. */
+    /**
+     * {@return this step with that rule}
+     *
+     * @param reset true: keys whose state another model made start fresh (logged once a task); false (the
+     *     default): such a state stops the app with {@link ModelChangedException}
+     */
     public StreamStep resetOnModelChange(boolean reset) {
         return new StreamStep(model, stamp, format, storeName, reset, counters, outputChild, deadLetterChild, passThrough);
     }
 
-    /** Outputs forward to the child node of this name, dead letters to that one (null: outputs to all children, dead letters logged). */
+    /**
+     * {@return this step forwarding so}
+     *
+     * @param output the child node that gets the outputs, or null for all children
+     * @param deadLetters the child node that gets malformed records, or null to log and skip them
+     */
     public StreamStep children(String output, String deadLetters) {
         return new StreamStep(model, stamp, format, storeName, resetOnModelChange, counters, output, deadLetters, passThrough);
     }
@@ -87,10 +112,15 @@ public final class StreamStep implements ProcessorSupplier<String, byte[], Strin
         return new StreamStep(model, stamp, format, storeName, resetOnModelChange, counters, outputChild, deadLetterChild, true);
     }
 
+    /** {@return the stamp of the model, which stored states must carry} */
     public ModelStamp stamp() { return stamp; }
+    /** {@return how record values hold vectors} */
     public ValueFormat format() { return format; }
+    /** {@return the name of the state store} */
     public String storeName() { return storeName; }
+    /** {@return whether keys whose state another model made start fresh} */
     public boolean resetOnModelChange() { return resetOnModelChange; }
+    /** {@return what the processors of this step did so far, shared by all of them} */
     public StepCounters counters() { return counters; }
     String outputChild() { return outputChild; }
     String deadLetterChild() { return deadLetterChild; }
@@ -100,7 +130,7 @@ public final class StreamStep implements ProcessorSupplier<String, byte[], Strin
         return new StepProcessor(this, passThrough ? PassThrough.of(model) : Stepper.of(model));
     }
 
-    /** The persistent store (RocksDB) with its changelog: String keys, {@link StateBytes} values. */
+    /** {@return the persistent store (RocksDB) with its changelog: String keys, {@link StateBytes} values} */
     public StoreBuilder<KeyValueStore<String, byte[]>> storeBuilder() {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName), Serdes.String(), Serdes.ByteArray())
                 .withLoggingEnabled(Map.of());
@@ -115,6 +145,12 @@ public final class StreamStep implements ProcessorSupplier<String, byte[], Strin
      * Adds the step to a topology under {@code parents} (nodes that give String keys and byte[] values): the
      * processor {@value #PROCESSOR} with its store, a sink {@value #OUTPUT} to outputTopic and, when
      * deadLetterTopic is not null, a sink {@value #DEAD_LETTERS} to it.
+     *
+     * @param topology the topology to add to
+     * @param outputTopic where outputs go, keyed as their inputs
+     * @param deadLetterTopic where malformed records go, or null to log and skip them
+     * @param parents the nodes whose records this step takes
+     * @return the same topology
      */
     public Topology addTo(Topology topology, String outputTopic, String deadLetterTopic, String... parents) {
         StreamStep s = children(OUTPUT, deadLetterTopic == null ? null : DEAD_LETTERS);
@@ -125,7 +161,14 @@ public final class StreamStep implements ProcessorSupplier<String, byte[], Strin
         return topology;
     }
 
-    /** The whole app: inputTopic -> step -> outputTopic, dead letters to deadLetterTopic (null: logged and skipped). */
+    /**
+     * The whole app: inputTopic, the step, outputTopic.
+     *
+     * @param inputTopic where inputs come from, one step per record, keyed by stream
+     * @param outputTopic where outputs go
+     * @param deadLetterTopic where malformed records go, or null to log and skip them
+     * @return a new topology
+     */
     public Topology topology(String inputTopic, String outputTopic, String deadLetterTopic) {
         Topology t = new Topology();
         t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), inputTopic);

@@ -17,6 +17,7 @@ import org.vecrnn.io.Numbers;
  * outputs k. Every value must be finite.
  */
 public enum ValueFormat {
+    /** Numbers in UTF-8 text, separated by spaces or commas, as {@code vecrnn stream} reads and writes lines. */
     TEXT {
         @Override
         public String parse(byte[] value, float[] x) {
@@ -32,6 +33,7 @@ public enum ValueFormat {
             return sb.toString().getBytes(StandardCharsets.UTF_8);
         }
     },
+    /** 4 bytes a value, little-endian float32: no parsing, exact. */
     F32LE {
         @Override
         public String parse(byte[] value, float[] x) {
@@ -54,13 +56,24 @@ public enum ValueFormat {
         }
     };
 
-    /** Fills x (all of it) from a record value; returns null, or what is wrong with the value (one line). */
+    /**
+     * Fills x (all of it) from a record value.
+     *
+     * @param value a record's value
+     * @param x receives x.length values
+     * @return null, or what is wrong with the value (one line, for the dead-letter record)
+     */
     public abstract String parse(byte[] value, float[] x);
 
-    /** The value holding v[0, count). */
+    /**
+     * {@return the record value holding v[0, count)}
+     *
+     * @param v the values
+     * @param count how many of them, from the first
+     */
     public abstract byte[] format(float[] v, int count);
 
-    /** The name on the command line: text or f32le. */
+    /** {@return the name on the command line: text or f32le} */
     public String cliName() {
         return name().toLowerCase(Locale.ROOT);
     }
@@ -68,6 +81,9 @@ public enum ValueFormat {
     /**
      * A serde for vectors of {@code size} values in this format, for clients that produce inputs or read
      * outputs: the deserializer refuses a malformed value with a {@link SerializationException} that says why.
+     *
+     * @param size the values of each vector: n for inputs, k for outputs
+     * @return a serde whose serializer also refuses a vector of another size
      */
     public Serde<float[]> serde(int size) {
         if (size < 1) throw new IllegalArgumentException("a vector has at least one value, not " + size);

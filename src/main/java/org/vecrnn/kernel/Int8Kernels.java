@@ -29,7 +29,7 @@ public final class Int8Kernels {
 
     /**
      * The same, but the kernel owns the model: closing the kernel closes the model. For owners that close
-     * only their kernel, e.g. {@code new InferenceModel(Int8Kernels.owning(QuantizedModelFile.load(path)), g)}.
+     * only their kernel, e.g. an {@code InferenceModel} that owns a model it loaded.
      */
     public static StepKernel owning(QuantizedRnn model) {
         return make(model, true);

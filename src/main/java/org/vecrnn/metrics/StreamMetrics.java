@@ -34,7 +34,13 @@ public final class StreamMetrics implements MeterBinder {
     private final AtomicLong live = new AtomicLong();
     private final LongAdder invalid = new LongAdder(), nonFinite = new LongAdder();
 
-    /** Metrics of {@code model}'s streams, tagged {@code model=name}. */
+    /**
+     * The meters of one model's streams, registered with {@link #bindTo}.
+     *
+     * @param model the model whose streams are measured
+     * @param name the value of the {@code model} tag on every meter
+     * @throws IllegalArgumentException when the model is null or the name blank
+     */
     public StreamMetrics(InferenceModel model, String name) {
         if (model == null || name == null || name.isBlank()) throw new IllegalArgumentException("a model and a non-blank name are needed");
         this.model = model;
@@ -53,12 +59,12 @@ public final class StreamMetrics implements MeterBinder {
         registries.add(registry);
     }
 
-    /** The model's name in the tags. */
+    /** {@return the model's name in the tags} */
     public String name() {
         return name;
     }
 
-    /** A new stream of the model, counted as live until it is closed. */
+    /** {@return a new stream of the model, counted as live until it is closed} */
     public MeteredStream newStream() {
         MeteredStream s = new MeteredStream(model.newStream());
         live.incrementAndGet();
@@ -77,12 +83,22 @@ public final class StreamMetrics implements MeterBinder {
             this.stream = stream;
         }
 
-        /** The stream itself, e.g. for a {@link org.vecrnn.infer.StreamGroup} (steps there are not timed here). */
+        /**
+         * {@return the stream itself, e.g. for a {@link org.vecrnn.infer.StreamGroup} (steps there are not timed
+         * here)}
+         */
         public StreamState stream() {
             return stream;
         }
 
-        /** {@link StreamState#step}, timed, or counted as refused when it throws. */
+        /**
+         * {@link StreamState#step}, timed, or counted as refused when it throws.
+         *
+         * @param x the input x_t [n]
+         * @param out receives o_t [k]
+         * @throws IllegalArgumentException for a wrong size or a non-finite input (counted as {@code invalid})
+         * @throws NonFiniteStateException when the step would make a non-finite state (counted as {@code non-finite-state})
+         */
         public void step(float[] x, float[] out) {
             long t0 = System.nanoTime();
             try {
@@ -97,14 +113,25 @@ public final class StreamMetrics implements MeterBinder {
             step.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
 
+        /** {@link StreamState#reset}: h = 0, a new sequence. */
         public void reset() {
             stream.reset();
         }
 
+        /**
+         * {@link StreamState#saveState}.
+         *
+         * @param dst receives {@link InferenceModel#stateSize()} values
+         */
         public void saveState(float[] dst) {
             stream.saveState(dst);
         }
 
+        /**
+         * {@link StreamState#restoreState}.
+         *
+         * @param src {@link InferenceModel#stateSize()} values, as {@link #saveState} wrote them
+         */
         public void restoreState(float[] src) {
             stream.restoreState(src);
         }

@@ -52,12 +52,33 @@ public final class ElmanRnn implements AutoCloseable {
         this.b = copy(p.b());
     }
 
-    /** A tanh model with sizes n (input), d (hidden), k (output); shapes and values are checked. */
+    /**
+     * A tanh model; shapes and values are checked.
+     *
+     * @param n the size of an input x_t
+     * @param d the size of each layer's hidden state
+     * @param k the size of an output o_t
+     * @param output g, the output function
+     * @param p the weights, copied into native memory (1 to 8 layers)
+     * @return an open model, to be closed by the caller
+     * @throws IllegalArgumentException when a shape disagrees with n, d, k or a value is not finite
+     */
     public static ElmanRnn of(int n, int d, int k, Output output, Parameters p) {
         return of(n, d, k, output, Nonlinearity.TANH, p);
     }
 
-    /** A model of {@code p.layers()} layers with nonlinearity f; shapes and values are checked. */
+    /**
+     * A model of {@code p.layers()} layers with nonlinearity f; shapes and values are checked.
+     *
+     * @param n the size of an input x_t
+     * @param d the size of each layer's hidden state
+     * @param k the size of an output o_t
+     * @param output g, the output function
+     * @param f the hidden nonlinearity of every layer
+     * @param p the weights, copied into native memory
+     * @return an open model, to be closed by the caller
+     * @throws IllegalArgumentException when a shape disagrees with n, d, k or a value is not finite
+     */
     public static ElmanRnn of(int n, int d, int k, Output output, Nonlinearity f, Parameters p) {
         if (output == null) throw new IllegalArgumentException("output activation is null");
         if (f == null) throw new IllegalArgumentException("nonlinearity is null");
@@ -69,6 +90,10 @@ public final class ElmanRnn implements AutoCloseable {
     /**
      * Layer l (from 0) with this model's head, as a one-layer model of its own (its input size is n for layer 0,
      * d above): what a layer's step kernel is built from. The caller closes it.
+     *
+     * @param l the layer, from 0
+     * @return a new one-layer model holding copies of layer l and the head
+     * @throws IllegalArgumentException when the model has no layer l
      */
     public ElmanRnn layer(int l) {
         checkLayer(l);
@@ -88,6 +113,10 @@ public final class ElmanRnn implements AutoCloseable {
      * A copy of {@code floats} in {@code arena}'s memory, {@value #ALIGNMENT}-byte aligned and read-only (at
      * least one float is allocated, so an empty block still gets an aligned address). With the overload
      * below, the one place weights enter native memory.
+     *
+     * @param arena the arena that owns the copy
+     * @param floats native floats to copy
+     * @return the read-only, aligned copy
      */
     public static MemorySegment readOnlyCopy(Arena arena, MemorySegment floats) {
         MemorySegment s = arena.allocate(Math.max(Float.BYTES, floats.byteSize()), ALIGNMENT);
@@ -95,37 +124,62 @@ public final class ElmanRnn implements AutoCloseable {
         return s.asSlice(0, floats.byteSize()).asReadOnly();
     }
 
-    /** The same from a heap array. */
+    /**
+     * The same from a heap array.
+     *
+     * @param arena the arena that owns the copy
+     * @param values the floats to copy
+     * @return the read-only, aligned copy
+     */
     public static MemorySegment readOnlyCopy(Arena arena, float[] values) {
         MemorySegment s = arena.allocate((long) Math.max(1, values.length) * Float.BYTES, ALIGNMENT);
         MemorySegment.copy(values, 0, s, ValueLayout.JAVA_FLOAT, 0, values.length);
         return s.asSlice(0, (long) values.length * Float.BYTES).asReadOnly();
     }
 
+    /** {@return n, the size of an input x_t} */
     public int n() { return n; }
+    /** {@return d, the size of each layer's hidden state} */
     public int d() { return d; }
+    /** {@return k, the size of an output o_t} */
     public int k() { return k; }
+    /** {@return g, the output function of the head} */
     public Output output() { return output; }
-    /** f, the hidden nonlinearity of every layer. */
+    /** {@return f, the hidden nonlinearity of every layer} */
     public Nonlinearity nonlinearity() { return f; }
-    /** L, the number of recurrent layers (1 for the seed's model). */
+    /** {@return L, the number of recurrent layers (1 for the seed's model)} */
     public int layers() { return U.length; }
 
-    /** U [d, n] of the first layer, read-only native floats. */
+    /**
+     * {@return U [d, n] of the first layer, read-only native floats (all of these throw IllegalStateException once
+     * closed)}
+     */
     public MemorySegment U() { return U(0); }
-    /** W [d, d] of the first layer. */
+    /** {@return W [d, d] of the first layer} */
     public MemorySegment W() { return W(0); }
-    /** a [d] of the first layer. */
+    /** {@return a [d] of the first layer} */
     public MemorySegment a() { return a(0); }
-    /** U_l of layer l (from 0): [d, n] for layer 0, [d, d] above. */
+    /**
+     * {@return U_l: [d, n] for layer 0, [d, d] above}
+     *
+     * @param l the layer, from 0
+     */
     public MemorySegment U(int l) { checkLayer(l); return live(U[l]); }
-    /** W_l [d, d]. */
+    /**
+     * {@return W_l [d, d]}
+     *
+     * @param l the layer, from 0
+     */
     public MemorySegment W(int l) { checkLayer(l); return live(W[l]); }
-    /** a_l [d]: PyTorch's bias_ih_l + bias_hh_l. */
+    /**
+     * {@return a_l [d]: PyTorch's bias_ih_l + bias_hh_l}
+     *
+     * @param l the layer, from 0
+     */
     public MemorySegment a(int l) { checkLayer(l); return live(a[l]); }
-    /** V [k, d]. */
+    /** {@return V [k, d], the head's weights} */
     public MemorySegment V() { return live(V); }
-    /** b [k]. */
+    /** {@return b [k], the head's bias} */
     public MemorySegment b() { return live(b); }
 
     private MemorySegment live(MemorySegment s) {
@@ -133,7 +187,7 @@ public final class ElmanRnn implements AutoCloseable {
         return s;
     }
 
-    /** A copy of all parameters on the heap (for training, the reference and tests). */
+    /** {@return a copy of all parameters on the heap (for training, the reference and tests)} */
     public Parameters parameters() {
         Parameters.Layer[] upper = new Parameters.Layer[U.length - 1];
         for (int l = 1; l < U.length; l++) upper[l - 1] = new Parameters.Layer(floats(U(l)), floats(W(l)), floats(a(l)));
@@ -144,13 +198,14 @@ public final class ElmanRnn implements AutoCloseable {
         return s.toArray(ValueLayout.JAVA_FLOAT);
     }
 
-    /** Bytes of parameter memory. */
+    /** {@return the bytes of parameter memory (4 per weight and bias)} */
     public long bytes() {
         long s = V.byteSize() + b.byteSize();
         for (int l = 0; l < U.length; l++) s += U[l].byteSize() + W[l].byteSize() + a[l].byteSize();
         return s;
     }
 
+    /** {@return whether the parameter memory is still there, i.e. {@link #close()} has not run} */
     public boolean isOpen() {
         return arena.scope().isAlive();
     }

@@ -26,7 +26,14 @@ public final class Preprocessing {
     public static final String INPUT = "input", MEAN = "mean", STD = "std", INPUT_SCALE = "input_scale";
 
     /** How the inputs were turned into what the network saw. */
-    public enum Input { VALUES, DIFFERENCES, CENTRED }
+    public enum Input {
+        /** x_t itself (metadata {@code input = values}): the outputs predict the next input. */
+        VALUES,
+        /** x_t - x_{t-1} ({@code input = differences}): the outputs predict the next change. */
+        DIFFERENCES,
+        /** x_t minus its sequence's mean ({@code input = centred}): whole sequences only. */
+        CENTRED
+    }
 
     /** No preprocessing: inputs and outputs as the network sees them. */
     public static final Preprocessing NONE = new Preprocessing(null, null, null, 1f);
@@ -47,6 +54,11 @@ public final class Preprocessing {
 
     /**
      * The preprocessing a model's metadata asks for, checked against its sizes.
+     *
+     * @param metadata a model file's metadata, or null
+     * @param n the model's input size (mean and std hold n numbers)
+     * @param k the model's output size (n when outputs are mapped back)
+     * @return {@link #NONE} when the metadata records no preprocessing
      * @throws IllegalArgumentException naming the key and value that cannot be honoured
      */
     public static Preprocessing of(Map<String, String> metadata, int n, int k) {
@@ -104,22 +116,22 @@ public final class Preprocessing {
         return v;
     }
 
-    /** Whether this changes nothing. */
+    /** {@return whether this changes nothing} */
     public boolean isNone() {
         return this == NONE;
     }
 
-    /** Whether a stream, one step at a time, can apply it ({@code centred} needs the whole sequence). */
+    /** {@return whether a stream, one step at a time, can apply it ({@code centred} needs the whole sequence)} */
     public boolean streamable() {
         return input != Input.CENTRED;
     }
 
-    /** Whether outputs are mapped back into the input's units (the model predicts the next input). */
+    /** {@return whether outputs are mapped back into the input's units (the model predicts the next input)} */
     public boolean mapsOutputs() {
         return input == Input.VALUES || input == Input.DIFFERENCES;
     }
 
-    /** One line for people: what is done to x and to o. */
+    /** {@return one line for people: what is done to x and to o, as {@code vecrnn inspect} prints it} */
     public String describe() {
         if (isNone()) return "none (inputs and outputs as the network sees them)";
         String x = switch (input == null ? Input.VALUES : input) {
@@ -152,7 +164,12 @@ public final class Preprocessing {
     }
 
     /**
-     * x [B,T,n] as the network sees it, in a new array (the caller's stays as it is).
+     * {@return x as the network sees it, in a new array}
+     *
+     * @param x the user's inputs [B,T,n], left as they are
+     * @param B the number of sequences
+     * @param T the steps of each sequence
+     * @param n the input size
      */
     public float[] inputs(float[] x, int B, int T, int n) {
         float[] out = new float[x.length];
@@ -179,7 +196,15 @@ public final class Preprocessing {
         return out;
     }
 
-    /** o [B,T,k] back into the user's units in place, given the user's x [B,T,n] (k = n when it maps anything). */
+    /**
+     * Maps the network's outputs back into the user's units, in place.
+     *
+     * @param x the user's inputs [B,T,n] (a difference model's output is added to its input)
+     * @param o the network's outputs [B,T,k], overwritten
+     * @param B the number of sequences
+     * @param T the steps of each sequence
+     * @param k the output size (= n when anything is mapped)
+     */
     public void outputs(float[] x, float[] o, int B, int T, int k) {
         if (!mapsOutputs()) return;
         for (int r = 0; r < B * T; r++)
@@ -189,12 +214,21 @@ public final class Preprocessing {
             }
     }
 
-    /** Values a stream of a model of n inputs keeps beyond its hidden state (see {@link Stream#stateSize}). */
+    /**
+     * {@return the values a stream keeps beyond its hidden state (see {@link Stream#stateSize})}
+     *
+     * @param n the model's input size
+     */
     public int stateSize(int n) {
         return input == Input.DIFFERENCES ? n + 1 : 0;
     }
 
-    /** The per-stream part of the preprocessing for a model of n inputs. */
+    /**
+     * {@return the per-stream part of the preprocessing, starting a new sequence}
+     *
+     * @param n the model's input size
+     * @throws IllegalStateException when the inputs are centred ({@link #streamable} is false)
+     */
     public Stream newStream(int n) {
         if (!streamable())
             throw new IllegalStateException("the model's inputs were centred on each whole sequence (metadata " + INPUT
@@ -215,7 +249,11 @@ public final class Preprocessing {
             this.previous = input == Input.DIFFERENCES ? new float[n] : null;
         }
 
-        /** x as the network sees it (a buffer of this stream's, valid until the next call). */
+        /**
+         * {@return x_t as the network sees it (a buffer of this stream's, valid until the next call)}
+         *
+         * @param x the user's input x_t [n]
+         */
         public float[] input(float[] x) {
             for (int i = 0; i < xNet.length; i++) {
                 float v = x[i];
@@ -225,7 +263,13 @@ public final class Preprocessing {
             return xNet;
         }
 
-        /** o back into the user's units, after a step on x (the same x {@link #input} was given). */
+        /**
+         * Maps o back into the user's units, after a step on x, and remembers x as the previous input.
+         *
+         * @param x the user's input, the same x {@link #input} was given
+         * @param o the network's output, overwritten
+         * @param k the output size
+         */
         public void output(float[] x, float[] o, int k) {
             if (mapsOutputs())
                 for (int i = 0; i < k; i++) o[i] = toUser(o[i], i) + (previous != null ? x[i] : 0);
@@ -240,17 +284,33 @@ public final class Preprocessing {
             hasPrevious = false;
         }
 
-        /** Values of state this keeps beyond h: for differences, the previous input and whether there is one. */
+        /**
+         * {@return the values of state this keeps beyond h: for differences, the previous input and whether there is
+         * one}
+         */
         public int stateSize() {
             return previous == null ? 0 : previous.length + 1;
         }
 
+        /**
+         * Writes {@link #stateSize()} values.
+         *
+         * @param dst where to write
+         * @param off the first index written
+         */
         public void save(float[] dst, int off) {
             if (previous == null) return;
             System.arraycopy(previous, 0, dst, off, previous.length);
             dst[off + previous.length] = hasPrevious ? 1 : 0;
         }
 
+        /**
+         * Reads what {@link #save} wrote.
+         *
+         * @param src where to read
+         * @param off the first index read
+         * @throws IllegalArgumentException when the flag after the previous input is not 0 or 1
+         */
         public void restore(float[] src, int off) {
             if (previous == null) return;
             float flag = src[off + previous.length];

@@ -24,15 +24,39 @@ import org.vecrnn.model.Output;
 public final class OnnxExport {
     private OnnxExport() {}
 
+    /** The ONNX opset the graph declares: 14, which every ONNX Runtime since 1.8 runs. */
     public static final long OPSET = 14;
 
-    /** One layer: U [d, n_l] (n for the first layer, d above), W [d, d], and the two biases [d] (their sum is a). */
+    /**
+     * One layer of the graph.
+     *
+     * @param U [d, n_l]: n for the first layer, d above
+     * @param W [d, d]
+     * @param biasIh [d], ONNX's input bias
+     * @param biasHh [d], ONNX's recurrent bias (their sum is a)
+     */
     public record Layer(float[] U, float[] W, float[] biasIh, float[] biasHh) {}
 
-    /** The model to write: {@code layers} of {@code d} units over {@code n} inputs, head V [k, d], b [k]. */
+    /**
+     * The model to write.
+     *
+     * @param n the size of an input
+     * @param d the units of each layer
+     * @param k the size of an output
+     * @param layers 1 to 8 layers, the first over n inputs
+     * @param V the head's weights [k, d]
+     * @param b the head's bias [k]
+     * @param nonlinearity the hidden nonlinearity, an RNN node's activation
+     * @param output the output function after the head
+     */
     public record Model(int n, int d, int k, List<Layer> layers, float[] V, float[] b, Nonlinearity nonlinearity, Output output) {}
 
-    /** A loaded model's weights; each layer's bias a goes whole to ONNX's input bias (the recurrent one is 0). */
+    /**
+     * A loaded model's weights; each layer's bias a goes whole to ONNX's input bias (the recurrent one is 0).
+     *
+     * @param m an open fp32 model
+     * @return heap copies of its weights, ready for {@link #write}
+     */
     public static Model of(ElmanRnn m) {
         List<Layer> layers = new ArrayList<>();
         for (int l = 0; l < m.layers(); l++)
@@ -44,7 +68,14 @@ public final class OnnxExport {
         return s.toArray(ValueLayout.JAVA_FLOAT);
     }
 
-    /** Writes {@code model} to {@code path} atomically. */
+    /**
+     * Writes {@code model} to {@code path} atomically.
+     *
+     * @param model the weights and sizes
+     * @param path the {@code .onnx} file to write (replaced only once it is complete)
+     * @param batchFirst whether x, h and o are [B, T, ·] rather than ONNX's [T, B, ·]
+     * @throws org.vecrnn.VecrnnException when protobuf-java is not on the class path or the file cannot be written
+     */
     public static void write(Model model, Path path, boolean batchFirst) {
         OnnxImport.requireProtobuf(path);
         byte[] bytes = build(model, batchFirst).toByteArray();

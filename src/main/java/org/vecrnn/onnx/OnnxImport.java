@@ -21,21 +21,41 @@ public final class OnnxImport {
     /** The artifact an application adds to open .onnx files. */
     public static final String PROTOBUF_ARTIFACT = "com.google.protobuf:protobuf-java:4.36.2";
 
-    /** The PyTorch-named tensors and metadata ({@code layers, nonlinearity, output}) of an imported model. */
+    /**
+     * An imported model, as a PyTorch state dict of it would hold it.
+     *
+     * @param tensors the weights under PyTorch's names ({@code rnn.weight_ih_l0}, ..., {@code head.weight}, {@code head.bias})
+     * @param metadata {@code layers}, {@code nonlinearity} and {@code output}
+     */
     public record Imported(Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
-    /** Whether {@code path} names an ONNX file (by its extension, as every tool names them). */
+    /**
+     * {@return whether it names an ONNX file (by its extension, as every tool names them)}
+     *
+     * @param path a file name
+     */
     public static boolean isOnnx(Path path) {
         Path name = path.getFileName();
         return name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
     }
 
+    /**
+     * {@return its tensors and metadata, for {@link org.vecrnn.io.ModelFile#fromTensors}}
+     *
+     * @param path an ONNX file holding an Elman RNN stack and one head
+     * @throws org.vecrnn.VecrnnException naming the file, and the node and op it cannot map
+     */
     public static Imported read(Path path) {
         OnnxRnn rnn = recognise(path);
         return new Imported(rnn.tensors(), rnn.metadata());
     }
 
-    /** Lines that tell what the graph holds and the model it maps to. */
+    /**
+     * {@return lines that tell what the graph holds and the model it maps to, as {@code vecrnn inspect} prints them}
+     *
+     * @param path an ONNX file
+     * @throws org.vecrnn.VecrnnException as {@link #read}
+     */
     public static List<String> describe(Path path) {
         return recognise(path).describe();
     }

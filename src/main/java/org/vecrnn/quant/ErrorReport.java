@@ -3,6 +3,8 @@ package org.vecrnn.quant;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.vecrnn.kernel.Int8Kernels;
+import org.vecrnn.kernel.KernelForward;
 import org.vecrnn.kernel.StepKernel;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Output;
@@ -21,7 +23,15 @@ public final class ErrorReport {
 
     private ErrorReport() {}
 
-    /** Max and mean |o_int8 - o_fp32| over all B·T·k outputs, and max |h_int8 - h_fp32|. */
+    /**
+     * The error of the outputs on given sequences.
+     *
+     * @param B the number of sequences
+     * @param T the steps of each
+     * @param oMax max |o_int8 - o_fp32| over all B·T·k outputs
+     * @param oMean the mean of |o_int8 - o_fp32|
+     * @param hMax max |h_int8 - h_fp32| of the last layer
+     */
     public record Outputs(int B, int T, double oMax, double oMean, double hMax) {
         @Override
         public String toString() {
@@ -30,7 +40,15 @@ public final class ErrorReport {
         }
     }
 
-    /** Max |h_int8 - h_fp32| over a long sequence, overall and in its first and last {@link #WINDOW} steps. */
+    /**
+     * The drift of h over one long sequence.
+     *
+     * @param steps the length of the sequence
+     * @param hMax max |h_int8 - h_fp32| over all steps
+     * @param hMaxFirst the same over the first {@link #WINDOW} steps
+     * @param hMaxLast the same over the last {@link #WINDOW} steps: larger than hMaxFirst when errors grow
+     * @param oMax max |o_int8 - o_fp32| over all steps
+     */
     public record Drift(int steps, double hMax, double hMaxFirst, double hMaxLast, double oMax) {
         @Override
         public String toString() {
@@ -39,13 +57,34 @@ public final class ErrorReport {
         }
     }
 
+    /**
+     * Runs both models over the same sequences, the int8 one on the int8 kernels chosen at start-up.
+     *
+     * @param fp32 the original model
+     * @param int8 its quantized form (the same sizes and layers)
+     * @param x the inputs [B,T,n]
+     * @param B the number of sequences
+     * @param T the steps of each sequence
+     * @param h0 every layer's initial state [L,B,d]
+     * @return the largest and mean output error and the largest error of the last layer's h
+     * @throws IllegalArgumentException when the two models or the arrays disagree in size
+     */
+    public static Outputs outputs(ElmanRnn fp32, QuantizedRnn int8, float[] x, int B, int T, float[] h0) {
+        List<StepKernel> kernels = Int8Kernels.layers(int8);
+        try {
+            return outputs(fp32, kernels, int8.output(), x, B, T, h0);
+        } finally {
+            kernels.forEach(StepKernel::close);
+        }
+    }
+
     /** Runs both models over x [B,T,n] from h0 [B,d]; {@code int8} is a kernel over the quantized model. */
-    public static Outputs outputs(ElmanRnn fp32, StepKernel int8, Output g, float[] x, int B, int T, float[] h0) {
+    static Outputs outputs(ElmanRnn fp32, StepKernel int8, Output g, float[] x, int B, int T, float[] h0) {
         return outputs(fp32, List.of(int8), g, x, B, T, h0);
     }
 
     /** The same for a stack: one int8 kernel per layer, h0 [L,B,d]; h is compared on the last layer. */
-    public static Outputs outputs(ElmanRnn fp32, List<? extends StepKernel> int8, Output g, float[] x, int B, int T, float[] h0) {
+    static Outputs outputs(ElmanRnn fp32, List<? extends StepKernel> int8, Output g, float[] x, int B, int T, float[] h0) {
         check(fp32, int8);
         ReferenceBptt.Forward ref = ReferenceBptt.of(fp32).forward(x, B, T, h0);
         KernelForward.Result mine = KernelForward.run(int8, g, x, B, T, h0);
@@ -59,13 +98,32 @@ public final class ErrorReport {
         return new Outputs(B, T, oMax, oSum / mine.o().length, hMax);
     }
 
+    /**
+     * Runs both models over one long sequence from h = 0, the int8 one on the int8 kernels chosen at start-up.
+     *
+     * @param fp32 the original model
+     * @param int8 its quantized form (the same sizes and layers)
+     * @param xs the inputs [steps, n], e.g. from {@link #gaussianInputs} or {@link #cycledInputs}
+     * @param steps the length of the sequence, at least 1
+     * @return how far the last layer's h strayed, overall and in the first and last {@link #WINDOW} steps
+     * @throws IllegalArgumentException when the two models or {@code xs} disagree in size
+     */
+    public static Drift drift(ElmanRnn fp32, QuantizedRnn int8, float[] xs, int steps) {
+        List<StepKernel> kernels = Int8Kernels.layers(int8);
+        try {
+            return drift(fp32, kernels, int8.output(), xs, steps);
+        } finally {
+            kernels.forEach(StepKernel::close);
+        }
+    }
+
     /** One sequence of {@code steps} inputs xs [steps, n] from h = 0. */
-    public static Drift drift(ElmanRnn fp32, StepKernel int8, Output g, float[] xs, int steps) {
+    static Drift drift(ElmanRnn fp32, StepKernel int8, Output g, float[] xs, int steps) {
         return drift(fp32, List.of(int8), g, xs, steps);
     }
 
     /** The same for a stack, one int8 kernel per layer; the drift is that of the last layer's h. */
-    public static Drift drift(ElmanRnn fp32, List<? extends StepKernel> int8, Output g, float[] xs, int steps) {
+    static Drift drift(ElmanRnn fp32, List<? extends StepKernel> int8, Output g, float[] xs, int steps) {
         check(fp32, int8);
         int n = fp32.n(), d = fp32.d(), k = fp32.k();
         if (steps < 1 || xs.length != (long) steps * n) throw new IllegalArgumentException(xs.length + " inputs for " + steps + " steps of n=" + n);
@@ -84,7 +142,13 @@ public final class ErrorReport {
         return new Drift(steps, max, first, last, oMax);
     }
 
-    /** {@code steps} inputs x ~ N(0, 1) from a seed. */
+    /**
+     * {@return xs [steps, n], each value drawn from N(0, 1)}
+     *
+     * @param steps the number of inputs
+     * @param n the size of each
+     * @param seed the same seed gives the same inputs
+     */
     public static float[] gaussianInputs(int steps, int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] xs = new float[steps * n];
@@ -92,7 +156,13 @@ public final class ErrorReport {
         return xs;
     }
 
-    /** The given sequences x [B,T,n] one after another, repeated until {@code steps} inputs. */
+    /**
+     * {@return xs [steps, n]: the sequences one after another, repeated as often as needed}
+     *
+     * @param x sequences [B,T,n]
+     * @param steps the number of inputs wanted
+     * @param n the size of each
+     */
     public static float[] cycledInputs(float[] x, int steps, int n) {
         float[] xs = new float[steps * n];
         for (int i = 0; i < xs.length; i++) xs[i] = x[i % x.length];

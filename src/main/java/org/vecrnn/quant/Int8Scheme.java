@@ -11,6 +11,7 @@ public enum Int8Scheme {
     /** One scale per 32 weights (as llama.cpp's Q8_0): an outlier only costs its own block precision. */
     BLOCK32("int8-block32");
 
+    /** The weights of one block of {@link #BLOCK32}. */
     public static final int BLOCK = 32;
     /**
      * The default of {@code vecrnn quantize}. Measured at (512, 1024, 64) with PyTorch-initialized weights:
@@ -27,21 +28,35 @@ public enum Int8Scheme {
         this.id = id;
     }
 
-    /** The name in the model file's metadata ({@code "quant"}) and on the command line. */
+    /** {@return the name in the model file's metadata ({@code "quant"}) and on the command line} */
     public String id() {
         return id;
     }
 
-    /** Weights that share one scale. */
+    /**
+     * {@return the weights that share one scale: cols per row, or {@value #BLOCK}}
+     *
+     * @param cols the columns of a matrix
+     */
     public int blockLength(int cols) {
         return this == ROW ? cols : BLOCK;
     }
 
-    /** Scales per row of a matrix with {@code cols} columns. */
+    /**
+     * {@return the scales of each of its rows}
+     *
+     * @param cols the columns of a matrix
+     */
     public int scalesPerRow(int cols) {
         return this == ROW ? 1 : (cols + BLOCK - 1) / BLOCK;
     }
 
+    /**
+     * {@return the scheme of that name}
+     *
+     * @param s {@code int8-row} or {@code int8-block32}
+     * @throws IllegalArgumentException for any other name
+     */
     public static Int8Scheme parse(String s) {
         for (Int8Scheme q : values()) if (q.id.equals(s)) return q;
         throw new IllegalArgumentException("unknown quantization scheme '" + s + "' (int8-row or int8-block32)");

@@ -4,19 +4,36 @@ package org.vecrnn.quant;
  * One int8 matrix on the heap, as the quantizer makes it and the model file holds it: {@code q} [rows, cols]
  * row-major in [-127, 127], and {@code scales} [rows, scalesPerRow] (see {@link Int8Scheme}), so that
  * {@code w[i][j] ≈ q[i][j] * scales[i][j / blockLength]}. {@link QuantizedRnn} copies it into native memory.
+ *
+ * @param rows the rows (outputs) of the matrix
+ * @param cols the columns (inputs)
+ * @param scheme how the scales are laid out
+ * @param q rows × cols values in [-127, 127]
+ * @param scales rows × {@link #scalesPerRow()} positive, finite floats
  */
 public record Int8Weights(int rows, int cols, Int8Scheme scheme, byte[] q, float[] scales) {
 
+    /** {@return the scales of each row: 1, or one per block of 32 columns} */
     public int scalesPerRow() {
         return scheme.scalesPerRow(cols);
     }
 
-    /** The scale of weight (i, j). */
+    /**
+     * {@return the scale of weight (i, j)}
+     *
+     * @param i the row
+     * @param j the column
+     */
     public float scale(int i, int j) {
         return scales[i * scalesPerRow() + j / scheme.blockLength(cols)];
     }
 
-    /** The float value this int8 weight stands for (for tests and the error report, never for kernels). */
+    /**
+     * {@return the float value weight (i, j) stands for (for tests and the error report, never for kernels)}
+     *
+     * @param i the row
+     * @param j the column
+     */
     public float value(int i, int j) {
         return q[i * cols + j] * scale(i, j);
     }
@@ -25,6 +42,9 @@ public record Int8Weights(int rows, int cols, Int8Scheme scheme, byte[] q, float
      * Refuses what a kernel must never see: wrong lengths, a byte of -128, or a scale that is zero, negative,
      * NaN or infinite (any of these would silently give wrong or non-finite outputs). {@code what} names the
      * matrix in the message.
+     *
+     * @param what the matrix's name, for the message
+     * @throws IllegalArgumentException on the first problem found
      */
     public void check(String what) {
         if (rows < 1 || cols < 1) throw new IllegalArgumentException(what + " has shape [" + rows + ", " + cols + "]");

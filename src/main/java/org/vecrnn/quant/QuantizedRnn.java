@@ -33,7 +33,13 @@ public final class QuantizedRnn implements AutoCloseable {
     private final Int8Matrix V;
     private final MemorySegment b;
 
-    /** One upper layer (2..L): U_l [d, d] and W_l [d, d] as int8 with scales, a_l [d] float. */
+    /**
+     * One upper layer (2..L).
+     *
+     * @param U U_l [d, d], int8 with scales
+     * @param W W_l [d, d], int8 with scales
+     * @param a a_l [d], float
+     */
     public record Layer(Int8Weights U, Int8Weights W, float[] a) {}
 
     private QuantizedRnn(int n, int d, int k, Output output, Nonlinearity f, Int8Weights U, Int8Weights W, float[] a, Int8Weights V, float[] b,
@@ -62,12 +68,42 @@ public final class QuantizedRnn implements AutoCloseable {
         this.b = floats(b);
     }
 
-    /** A one-layer tanh model from its parts; every shape, scale and value is checked (IllegalArgumentException). */
+    /**
+     * A one-layer tanh model from its parts; every shape, scale and value is checked.
+     *
+     * @param n the size of an input x_t
+     * @param d the size of the hidden state
+     * @param k the size of an output o_t
+     * @param output g, the output function
+     * @param U [d, n] int8 with scales
+     * @param W [d, d] int8 with scales, the same scheme as U
+     * @param a [d], finite
+     * @param V [k, d] int8 with scales, the same scheme as U
+     * @param b [k], finite
+     * @return an open model holding native copies, to be closed by the caller
+     * @throws IllegalArgumentException when a shape, scheme, scale or value is wrong
+     */
     public static QuantizedRnn of(int n, int d, int k, Output output, Int8Weights U, Int8Weights W, float[] a, Int8Weights V, float[] b) {
         return of(n, d, k, output, Nonlinearity.TANH, U, W, a, V, b);
     }
 
-    /** A model of {@code 1 + upper.length} layers with nonlinearity f; every shape, scale and value is checked. */
+    /**
+     * A model of {@code 1 + upper.length} layers with nonlinearity f; every shape, scale and value is checked.
+     *
+     * @param n the size of an input x_t
+     * @param d the size of each layer's hidden state
+     * @param k the size of an output o_t
+     * @param output g, the output function
+     * @param f the hidden nonlinearity of every layer
+     * @param U [d, n] of the first layer
+     * @param W [d, d] of the first layer
+     * @param a [d] of the first layer
+     * @param V [k, d], the head
+     * @param b [k], the head's bias
+     * @param upper the layers above the first, at most 7, each quantized with the same scheme
+     * @return an open model holding native copies, to be closed by the caller
+     * @throws IllegalArgumentException when a shape, scheme, scale or value is wrong
+     */
     public static QuantizedRnn of(int n, int d, int k, Output output, Nonlinearity f, Int8Weights U, Int8Weights W, float[] a,
                                   Int8Weights V, float[] b, Layer... upper) {
         if (n < 1 || d < 1 || k < 1) throw new IllegalArgumentException("sizes must be positive: n=" + n + " d=" + d + " k=" + k);
@@ -101,6 +137,10 @@ public final class QuantizedRnn implements AutoCloseable {
     /**
      * Layer l (from 0) with this model's head, as a one-layer model of its own (input size n for layer 0, d
      * above): what a layer's int8 step kernel is built from. The caller closes it.
+     *
+     * @param l the layer, from 0
+     * @return a new one-layer model holding copies of layer l and the head
+     * @throws IllegalArgumentException when the model has no layer l
      */
     public QuantizedRnn layer(int l) {
         checkLayer(l);
@@ -135,31 +175,51 @@ public final class QuantizedRnn implements AutoCloseable {
         return ElmanRnn.readOnlyCopy(arena, values);
     }
 
+    /** {@return n, the size of an input x_t} */
     public int n() { return n; }
+    /** {@return d, the size of each layer's hidden state} */
     public int d() { return d; }
+    /** {@return k, the size of an output o_t} */
     public int k() { return k; }
+    /** {@return g, the output function of the head} */
     public Output output() { return output; }
+    /** {@return how the weights were quantized (scales per row or per block of 32)} */
     public Int8Scheme scheme() { return scheme; }
-    /** f, the hidden nonlinearity of every layer. */
+    /** {@return f, the hidden nonlinearity of every layer} */
     public Nonlinearity nonlinearity() { return f; }
-    /** L, the number of recurrent layers. */
+    /** {@return L, the number of recurrent layers} */
     public int layers() { return U.length; }
 
-    /** U [d, n] of the first layer as int8 with scales. */
+    /**
+     * {@return U [d, n] of the first layer as int8 with scales (all of these throw IllegalStateException once
+     * closed)}
+     */
     public Int8Matrix U() { return U(0); }
-    /** W [d, d] of the first layer. */
+    /** {@return W [d, d] of the first layer} */
     public Int8Matrix W() { return W(0); }
-    /** V [k, d]. */
+    /** {@return V [k, d], the head's weights} */
     public Int8Matrix V() { return live(V); }
-    /** a [d] of the first layer, read-only native floats. */
+    /** {@return a [d] of the first layer, read-only native floats} */
     public MemorySegment a() { return a(0); }
-    /** U_l of layer l (from 0). */
+    /**
+     * {@return U_l: [d, n] for layer 0, [d, d] above}
+     *
+     * @param l the layer, from 0
+     */
     public Int8Matrix U(int l) { checkLayer(l); return live(U[l]); }
-    /** W_l of layer l (from 0). */
+    /**
+     * {@return W_l [d, d]}
+     *
+     * @param l the layer, from 0
+     */
     public Int8Matrix W(int l) { checkLayer(l); return live(W[l]); }
-    /** a_l of layer l (from 0). */
+    /**
+     * {@return a_l [d], read-only native floats}
+     *
+     * @param l the layer, from 0
+     */
     public MemorySegment a(int l) { checkLayer(l); return live(a[l]); }
-    /** b [k]. */
+    /** {@return b [k], the head's bias, read-only native floats} */
     public MemorySegment b() { return live(b); }
 
     private <T> T live(T t) {
@@ -167,7 +227,13 @@ public final class QuantizedRnn implements AutoCloseable {
         return t;
     }
 
-    /** Heap copies, as the file holds them: U, W, V, and U2, W2, ... of the layers above the first. */
+    /**
+     * A heap copy of one int8 matrix, as the file holds it.
+     *
+     * @param name U, W, V, or U2, W2, ... of the layers above the first
+     * @return the int8 values and scales of that matrix
+     * @throws IllegalArgumentException when the model has no matrix of that name
+     */
     public Int8Weights weights(String name) {
         Int8Matrix m = switch (name) {
             case "U" -> U();
@@ -186,26 +252,33 @@ public final class QuantizedRnn implements AutoCloseable {
         return new Int8Weights(m.rows(), m.cols(), m.scheme(), m.q().toArray(ValueLayout.JAVA_BYTE), m.scales().toArray(ValueLayout.JAVA_FLOAT));
     }
 
+    /** {@return a [d] of the first layer, a heap copy} */
     public float[] aValues() {
         return a().toArray(ValueLayout.JAVA_FLOAT);
     }
 
-    /** a_l of layer l (from 0), a heap copy. */
+    /**
+     * {@return a_l [d], a heap copy}
+     *
+     * @param l the layer, from 0
+     */
     public float[] aValues(int l) {
         return a(l).toArray(ValueLayout.JAVA_FLOAT);
     }
 
+    /** {@return b [k], a heap copy} */
     public float[] bValues() {
         return b().toArray(ValueLayout.JAVA_FLOAT);
     }
 
-    /** Bytes of parameter memory (int8 matrices, their scales and the float biases). */
+    /** {@return the bytes of parameter memory (int8 matrices, their scales and the float biases)} */
     public long bytes() {
         long s = V.bytes() + b.byteSize();
         for (int l = 0; l < U.length; l++) s += U[l].bytes() + W[l].bytes() + a[l].byteSize();
         return s;
     }
 
+    /** {@return whether the parameter memory is still there, i.e. {@link #close()} has not run} */
     public boolean isOpen() {
         return arena.scope().isAlive();
     }

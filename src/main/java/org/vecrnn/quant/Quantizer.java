@@ -12,6 +12,12 @@ import org.vecrnn.model.Parameters;
 public final class Quantizer {
     private Quantizer() {}
 
+    /**
+     * {@return the int8 model with m's biases, output and nonlinearity, to be closed by the caller}
+     *
+     * @param m an fp32 model, left open
+     * @param scheme one scale per row or per block of 32
+     */
     public static QuantizedRnn quantize(ElmanRnn m, Int8Scheme scheme) {
         Parameters p = m.parameters();
         int n = m.n(), d = m.d(), k = m.k();
@@ -22,7 +28,15 @@ public final class Quantizer {
                 quantize(p.V(), k, d, scheme), p.b(), upper);
     }
 
-    /** Quantizes a row-major [rows, cols] matrix of finite floats. */
+    /**
+     * {@return the int8 values and their scales}
+     *
+     * @param w a row-major [rows, cols] matrix of finite floats
+     * @param rows its rows
+     * @param cols its columns
+     * @param scheme one scale per row or per block of 32
+     * @throws IllegalArgumentException when w's length is not rows × cols or a weight is not finite
+     */
     public static Int8Weights quantize(float[] w, int rows, int cols, Int8Scheme scheme) {
         if (w.length != (long) rows * cols) throw new IllegalArgumentException(w.length + " values for a [" + rows + ", " + cols + "] matrix");
         int per = scheme.scalesPerRow(cols), len = scheme.blockLength(cols);

@@ -10,11 +10,22 @@ public final class Embedding {
     private final WordVectors table;
     private final float[] unknown;
 
-    /** Unknown words get the zero vector. */
+    /**
+     * Unknown words get the zero vector.
+     *
+     * @param table the word vectors, which must stay open while this is used
+     */
     public Embedding(WordVectors table) {
         this(table, new float[table.dim()]);
     }
 
+    /**
+     * Unknown words get the given vector.
+     *
+     * @param table the word vectors, which must stay open while this is used
+     * @param unknown the vector of a word not in the table (copied)
+     * @throws IllegalArgumentException when {@code unknown} is not of the table's dimension
+     */
     public Embedding(WordVectors table, float[] unknown) {
         if (unknown.length != table.dim())
             throw new IllegalArgumentException("unknown-word vector has " + unknown.length + " values, the table's dimension is " + table.dim());
@@ -22,7 +33,12 @@ public final class Embedding {
         this.unknown = unknown.clone();
     }
 
-    /** Unknown words get the mean of all vectors, a common choice that keeps inputs in the table's range. */
+    /**
+     * Unknown words get the mean of all vectors, a common choice that keeps inputs in the table's range.
+     *
+     * @param table the word vectors, which must stay open while this is used
+     * @return an embedding over the table
+     */
     public static Embedding withMeanForUnknown(WordVectors table) {
         float[] all = table.toArray();
         int dim = table.dim();
@@ -34,11 +50,16 @@ public final class Embedding {
         return new Embedding(table, mean);
     }
 
+    /** {@return the size of each input vector, the table's dimension} */
     public int dim() {
         return table.dim();
     }
 
-    /** x [T, dim] for the T tokens, row-major. */
+    /**
+     * {@return x [T, dim], row-major: each token's vector, or the unknown-word vector}
+     *
+     * @param tokens T words
+     */
     public float[] embed(List<String> tokens) {
         int dim = table.dim();
         float[] x = new float[tokens.size() * dim];
@@ -50,7 +71,11 @@ public final class Embedding {
         return x;
     }
 
-    /** Whether a token has its own vector. */
+    /**
+     * {@return whether it has its own vector in the table}
+     *
+     * @param token a word
+     */
     public boolean knows(String token) {
         return table.indexOf(token) >= 0;
     }

@@ -34,17 +34,35 @@ public final class Word2VecFormat {
 
     private Word2VecFormat() {}
 
-    /** Reads either format: by the file name (.bin binary; .txt, .vec text), else by looking at the bytes. */
+    /**
+     * Reads either format: by the file name (.bin binary; .txt, .vec text), else by looking at the bytes.
+     *
+     * @param path a word2vec file
+     * @return its table, to be closed by the caller
+     * @throws org.vecrnn.VecrnnException naming the file and the problem when it is malformed
+     */
     public static WordVectors read(Path path) {
         String name = path.getFileName().toString();
         Boolean binary = name.endsWith(".bin") ? Boolean.TRUE : name.endsWith(".txt") || name.endsWith(".vec") ? Boolean.FALSE : null;
         return read(path, binary);
     }
 
+    /**
+     * {@return its table, to be closed by the caller}
+     *
+     * @param path a word2vec text file
+     * @throws org.vecrnn.VecrnnException naming the file, the line and the problem when it is malformed
+     */
     public static WordVectors readText(Path path) {
         return read(path, false);
     }
 
+    /**
+     * {@return its table, to be closed by the caller}
+     *
+     * @param path a word2vec binary file
+     * @throws org.vecrnn.VecrnnException naming the file, the byte offset and the problem when it is malformed
+     */
     public static WordVectors readBinary(Path path) {
         return read(path, true);
     }
@@ -142,7 +160,12 @@ public final class Word2VecFormat {
         }
     }
 
-    /** Writes the text format, atomically. Values are written so they read back exactly. */
+    /**
+     * Writes the text format, atomically. Values are written so they read back exactly.
+     *
+     * @param t the table
+     * @param path the file to write (replaced only once it is complete)
+     */
     public static void writeText(WordVectors t, Path path) {
         StringBuilder sb = new StringBuilder().append(t.size()).append(' ').append(t.dim()).append('\n');
         float[] v = t.toArray();
@@ -155,7 +178,12 @@ public final class Word2VecFormat {
         AtomicFile.write(path, out -> out.write(ByteBuffer.wrap(bytes)));
     }
 
-    /** Writes the binary format, atomically. */
+    /**
+     * Writes the binary format, atomically.
+     *
+     * @param t the table
+     * @param path the file to write (replaced only once it is complete)
+     */
     public static void writeBinary(WordVectors t, Path path) {
         AtomicFile.write(path, out -> {
             writeAll(out, ByteBuffer.wrap((t.size() + " " + t.dim() + "\n").getBytes(StandardCharsets.UTF_8)));

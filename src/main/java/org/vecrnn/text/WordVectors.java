@@ -28,7 +28,15 @@ public final class WordVectors implements AutoCloseable {
         this.vectors = vectors;
     }
 
-    /** A table from words and their vectors (row i of {@code vectors} [size, dim] belongs to word i). */
+    /**
+     * A table from words and their vectors, copied into native memory.
+     *
+     * @param words distinct words, non-empty and without white space
+     * @param vectors [size, dim]: row i belongs to word i
+     * @param dim the size of each vector
+     * @return an open table, to be closed by the caller
+     * @throws IllegalArgumentException when a word is repeated or malformed or the sizes disagree
+     */
     public static WordVectors of(List<String> words, float[] vectors, int dim) {
         if (dim < 1) throw new IllegalArgumentException("dimension must be at least 1, got " + dim);
         if ((long) words.size() * dim != vectors.length)
@@ -55,41 +63,66 @@ public final class WordVectors implements AutoCloseable {
                 throw new IllegalArgumentException("word " + i + " ('" + w + "') contains white space");
     }
 
+    /** {@return the number of words} */
     public int size() {
         return words.size();
     }
 
+    /** {@return the size of each vector} */
     public int dim() {
         return dim;
     }
 
+    /** {@return the words in index order: the table's own list, not to be changed} */
     public List<String> words() {
         return words;
     }
 
+    /**
+     * {@return the word at that index}
+     *
+     * @param i an index, 0 to size - 1
+     */
     public String word(int i) {
         return words.get(i);
     }
 
-    /** The index of a word, or -1 when it is not in the table. */
+    /**
+     * {@return its index, or -1 when it is not in the table}
+     *
+     * @param word a word
+     */
     public int indexOf(String word) {
         Integer i = index.get(word);
         return i == null ? -1 : i;
     }
 
-    /** Copies the vector of word i into {@code out} at {@code off}. */
+    /**
+     * Copies the vector of word i into {@code out}.
+     *
+     * @param i the word's index
+     * @param out where to write dim values
+     * @param off the first index written
+     * @throws IndexOutOfBoundsException when there is no word i
+     */
     public void vector(int i, float[] out, int off) {
         if (i < 0 || i >= words.size()) throw new IndexOutOfBoundsException("word index " + i + " of " + words.size());
         MemorySegment.copy(live(), ValueLayout.JAVA_FLOAT, (long) i * dim * Float.BYTES, out, off, dim);
     }
 
+    /**
+     * {@return a copy of its vector}
+     *
+     * @param i the word's index
+     * @throws IndexOutOfBoundsException when there is no word i
+     */
     public float[] vector(int i) {
         float[] v = new float[dim];
         vector(i, v, 0);
         return v;
     }
 
-    /** All vectors as one heap array [size, dim] (for tests and small tables). */
+    /** {@return all vectors as one heap array [size, dim] (for tests and small tables)} */
     public float[] toArray() {
         return live().toArray(ValueLayout.JAVA_FLOAT);
     }

@@ -15,7 +15,7 @@ import org.vecrnn.Oracle;
 import org.vecrnn.RandomModels;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.vecrnn.io.CsvTable;
+import org.vecrnn.train.data.CsvTable;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.io.QuantizedModelFile;
 import org.vecrnn.io.SafeTensors;

@@ -13,7 +13,6 @@ import org.vecrnn.model.Output;
 import org.vecrnn.quant.ErrorReport;
 import org.vecrnn.quant.Int8Models;
 import org.vecrnn.quant.Int8Scheme;
-import org.vecrnn.quant.KernelForward;
 import org.vecrnn.quant.QuantizedRnn;
 import org.vecrnn.quant.Quantizer;
 

@@ -16,6 +16,7 @@ import org.vecrnn.io.ModelFile;
 import org.vecrnn.io.QuantizedModelFile;
 import org.vecrnn.io.SafeTensors;
 import org.vecrnn.kernel.Int8Kernels;
+import org.vecrnn.kernel.KernelForward;
 import org.vecrnn.kernel.StepKernel;
 import org.vecrnn.model.ElmanRnn;
 

@@ -12,6 +12,7 @@ import org.vecrnn.Oracle;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.io.SafeTensors;
 import org.vecrnn.kernel.Int8Kernels;
+import org.vecrnn.kernel.KernelForward;
 import org.vecrnn.kernel.StepKernel;
 import org.vecrnn.model.ElmanRnn;
 

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.vecrnn.RandomModels;
 import org.vecrnn.infer.InferenceModel;
+import org.vecrnn.infer.KernelModels;
 import org.vecrnn.infer.StreamState;
 import org.vecrnn.kernel.Int8Kernels;
 import org.vecrnn.model.ElmanRnn;
@@ -99,7 +100,7 @@ class ConcurrencySoakTest {
     void sharedModelsGiveTheSingleThreadedResults() throws Exception {
         try (ElmanRnn m = RandomModels.model(N, D, K, Output.SOFTMAX, 1.2, 31); InferenceModel fp32 = InferenceModel.of(m);
              ElmanRnn m8 = RandomModels.model(N, D, K, Output.SIGMOID, 1.2, 32); QuantizedRnn q = Quantizer.quantize(m8, Int8Scheme.BLOCK32);
-             InferenceModel int8 = new InferenceModel(Int8Kernels.create(q), q.output())) {
+             InferenceModel int8 = KernelModels.of(Int8Kernels.create(q), q.output())) {
             List<Job> jobs = new ArrayList<>();
             for (int s = 0; s < STREAMS; s++) {
                 jobs.add(new Job(s, fp32));

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.vecrnn.RandomModels;
 import org.vecrnn.VecrnnException;
 import org.vecrnn.cli.Main;
-import org.vecrnn.io.CsvTable;
+import org.vecrnn.train.data.CsvTable;
 import org.vecrnn.io.FileKind;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.io.SafeTensorsWriter;

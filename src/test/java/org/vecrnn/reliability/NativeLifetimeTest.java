@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.vecrnn.NativeMemory;
 import org.vecrnn.RandomModels;
 import org.vecrnn.infer.InferenceModel;
+import org.vecrnn.infer.KernelModels;
 import org.vecrnn.infer.StreamState;
 import org.vecrnn.kernel.StepKernel;
 import org.vecrnn.model.ElmanRnn;
@@ -90,7 +91,7 @@ class NativeLifetimeTest {
         return List.of(InferenceModel::of, InferenceModel::scalar,
                 m -> {
                     QuantizedRnn q = Quantizer.quantize(m, Int8Scheme.DEFAULT);
-                    return new InferenceModel(org.vecrnn.kernel.Int8Kernels.owning(q), q.output());
+                    return KernelModels.of(org.vecrnn.kernel.Int8Kernels.owning(q), q.output());
                 });
     }
 
@@ -149,7 +150,7 @@ class NativeLifetimeTest {
             for (Thread th : threads) assertFalse(th.isAlive(), "a step went on after close");
             assertEquals(List.of(), List.copyOf(other), "only IllegalStateException may come out of a step racing close");
             assertEquals(2, refused.get(), "both threads were stopped by the close");
-            StepKernel k = im.stepKernel();
+            StepKernel k = KernelModels.stepKernel(im);
             assertThrows(IllegalStateException.class, () -> k.step(new float[D], new float[N], new float[D]));
         }
     }

@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vecrnn.RandomModels;
 import org.vecrnn.infer.InferenceModel;
+import org.vecrnn.infer.KernelModels;
 import org.vecrnn.infer.StreamState;
 import org.vecrnn.kernel.Int8Kernels;
 import org.vecrnn.kernel.Kernels;
@@ -78,7 +79,7 @@ class NativeSafetyTest {
     void closedKernelIsAClearError(String name, Function<ElmanRnn, StepKernel> make) {
         try (ElmanRnn m = model()) {
             StepKernel kr = make.apply(m);
-            InferenceModel im = new InferenceModel(kr, Output.SOFTMAX);
+            InferenceModel im = KernelModels.of(kr, Output.SOFTMAX);
             StreamState s = im.newStream();
             float[] o = new float[K];
             s.step(new float[N], o);
@@ -156,7 +157,7 @@ class NativeSafetyTest {
     private static List<InferenceModel> models() {
         try (ElmanRnn m = model()) {
             return List.of(InferenceModel.of(m), InferenceModel.scalar(m),
-                    new InferenceModel(Int8Kernels.owning(Quantizer.quantize(m, Int8Scheme.BLOCK32)), Output.SOFTMAX));
+                    KernelModels.of(Int8Kernels.owning(Quantizer.quantize(m, Int8Scheme.BLOCK32)), Output.SOFTMAX));
         }
     }
 

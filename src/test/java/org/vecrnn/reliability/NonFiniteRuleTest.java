@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vecrnn.RandomModels;
 import org.vecrnn.infer.InferenceModel;
+import org.vecrnn.infer.KernelModels;
 import org.vecrnn.infer.NonFiniteStateException;
 import org.vecrnn.infer.StreamState;
 import org.vecrnn.kernel.Int8Kernels;
@@ -41,7 +42,7 @@ class NonFiniteRuleTest {
 
     static InferenceModel int8(ElmanRnn m, Int8Scheme s) {
         var q = Quantizer.quantize(m, s);
-        return new InferenceModel(Int8Kernels.owning(q), q.output());
+        return KernelModels.of(Int8Kernels.owning(q), q.output());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import org.vecrnn.infer.InferenceModel;
-import org.vecrnn.kernel.Int8Kernels;
 import org.vecrnn.quant.Int8Scheme;
 import org.vecrnn.quant.Int8Weights;
 import org.vecrnn.quant.QuantizedRnn;
@@ -42,7 +41,7 @@ final class NativeInt8Rnn extends NativeYardstick {
      */
     void check(QuantizedRnn q, float[][] xs) {
         double worst;
-        try (InferenceModel ref = new InferenceModel(Int8Kernels.scalar(q), q.output())) {
+        try (InferenceModel ref = InferenceModel.scalar(q)) {
             worst = streamDiff(ref, xs, (h, x, hNext, o) -> {
                 STEP.invokeExact(model, h, x, hNext, o);
             });

@@ -18,7 +18,6 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.infer.StreamState;
-import org.vecrnn.kernel.Int8Kernels;
 import org.vecrnn.kernel.Kernels;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.quant.Int8Scheme;
@@ -91,7 +90,7 @@ public class StreamBench {
             }
             case "int8" -> {
                 quantized = Quantizer.quantize(model, Int8Scheme.ROW);
-                im = new InferenceModel(Int8Kernels.create(quantized), model.output());
+                im = InferenceModel.of(quantized);
                 if (!im.describe().contains("Vector API"))
                     throw new IllegalStateException("the int8 Vector API kernel is not available: " + im.describe());
             }

@@ -2,7 +2,6 @@ package org.vecrnn.train.data;
 
 import java.io.IOException;
 import java.io.InputStream;
-import org.vecrnn.io.CsvTable;
 
 /** The data sets bundled in the jar (see NOTICE for their sources and terms). */
 final class Bundled {

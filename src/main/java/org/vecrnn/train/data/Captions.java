@@ -8,7 +8,6 @@ import org.vecrnn.generate.Decoder;
 import org.vecrnn.generate.Generator;
 import org.vecrnn.generate.TokenInput;
 import org.vecrnn.infer.InferenceModel;
-import org.vecrnn.io.CsvTable;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Loss;
 import org.vecrnn.model.Output;

@@ -3,7 +3,6 @@ package org.vecrnn.train.data;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import org.vecrnn.io.CsvTable;
 import org.vecrnn.model.Loss;
 import org.vecrnn.model.Output;
 import org.vecrnn.model.Topology;

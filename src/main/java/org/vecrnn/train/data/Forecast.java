@@ -2,7 +2,6 @@ package org.vecrnn.train.data;
 
 import java.util.Locale;
 import java.util.Map;
-import org.vecrnn.io.CsvTable;
 import org.vecrnn.model.Loss;
 import org.vecrnn.model.Output;
 import org.vecrnn.train.BatchedBptt;

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import org.vecrnn.VecrnnException;
-import org.vecrnn.io.CsvTable;
 import org.vecrnn.model.Loss;
 import org.vecrnn.model.Output;
 import org.vecrnn.model.Topology;

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import org.vecrnn.VecrnnException;
-import org.vecrnn.io.CsvTable;
 import org.vecrnn.io.SafeTensors;
 import org.vecrnn.io.Tensor;
 import org.vecrnn.model.Loss;

@@ -1,7 +1,6 @@
-package org.vecrnn.quant;
+package org.vecrnn.kernel;
 
 import java.util.List;
-import org.vecrnn.kernel.StepKernel;
 import org.vecrnn.model.Output;
 
 /**

@@ -1,4 +1,4 @@
-package org.vecrnn.io;
+package org.vecrnn.cli;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,6 @@
-package org.vecrnn.io;
+package org.vecrnn.train.data;
 
+import org.vecrnn.io.FileKind;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

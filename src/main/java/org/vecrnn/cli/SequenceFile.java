@@ -1,5 +1,8 @@
-package org.vecrnn.io;
+package org.vecrnn.cli;
 
+import org.vecrnn.io.Tensor;
+import org.vecrnn.io.SafeTensors;
+import org.vecrnn.io.DType;
 import java.nio.file.Path;
 import org.vecrnn.VecrnnException;
 import org.vecrnn.model.Topology;

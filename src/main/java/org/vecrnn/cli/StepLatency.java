@@ -1,5 +1,7 @@
-package org.vecrnn.infer;
+package org.vecrnn.cli;
 
+import org.vecrnn.infer.StreamState;
+import org.vecrnn.infer.InferenceModel;
 import java.util.Arrays;
 
 /**
