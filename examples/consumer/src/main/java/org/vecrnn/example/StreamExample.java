@@ -12,7 +12,9 @@ import org.vecrnn.infer.StreamState;
 
 /**
  * vecrnn as a library: loads a model, then reads one input vector per line from stdin (n numbers separated
- * by spaces) and prints the model's output for that step; an empty line starts a new sequence.
+ * by spaces) and prints the model's output for that step; an empty line starts a new sequence. A service
+ * with many streams steps them in groups (InferenceModel.newGroup, StepCoalescer) and times them with
+ * org.vecrnn.metrics.StreamMetrics: see the README.
  */
 public final class StreamExample {
     public static void main(String[] args) throws IOException {
@@ -20,7 +22,7 @@ public final class StreamExample {
             System.err.println("usage: StreamExample MODEL.safetensors");
             System.exit(2);
         }
-        // load once, share across threads; close() releases the mapped file and the native buffers
+        // load once (load also warms the step up), share across threads; close() frees the native weights
         try (InferenceModel model = InferenceModel.load(Path.of(args[0]))) {
             StreamState stream = model.newStream();          // one per sequence, used by one thread at a time
             float[] x = new float[model.n()];
