@@ -68,16 +68,12 @@ final class SampleCommand implements Callable<Integer> {
                 prime[i] = vocab.indexOf(start.charAt(i));
                 if (prime[i] < 0) throw new ParameterException(spec.commandLine(), "--start holds '" + start.charAt(i) + "', which the model has never seen");
             }
-            // the start text but its last character sets h; the last one is x_1 of the generation
+            // from h = 0, where training starts every text stream, the start text but its last character sets h;
+            // the last one is x_1 of the generation
             StreamState s = im.newStream();
-            float[] x = new float[im.n()], o = new float[im.k()], h = new float[im.stateSize()];
+            float[] x = new float[im.n()];
             TokenInput oneHot = TokenInput.oneHot();
-            for (int i = 0; i + 1 < prime.length; i++) {
-                oneHot.write(prime[i], x);
-                s.step(x, o);
-            }
-            s.saveState(h);
-            oneHot.write(prime[prime.length - 1], x);
+            float[] h = Generator.prime(s, oneHot, new float[im.stateSize()], prime, x);
             Generator g = new Generator(s, oneHot, -1, length);
             int[] tokens = switch (method) {
                 case "greedy" -> g.greedy(h, x);

@@ -18,8 +18,13 @@ public final class Generator {
     private final int maxLength;
 
     /**
+     * A generator over one model's stream.
+     *
+     * @param model the model that steps; its state is overwritten by every call
+     * @param input how a chosen token becomes the next input
      * @param endToken a token that ends the sequence (it is kept in the result), or -1 for none
      * @param maxLength the most tokens a sequence may have
+     * @throws IllegalArgumentException when endToken is not an output or maxLength is below 1
      */
     public Generator(Decoder model, TokenInput input, int endToken, int maxLength) {
         if (endToken < -1 || endToken >= model.k())
@@ -31,7 +36,41 @@ public final class Generator {
         this.maxLength = maxLength;
     }
 
-    /** The most probable token at every step. Ties go to the lower token. */
+    /**
+     * Primes a model with a start text, as training fed text: from {@code h0}, every token but the last is
+     * stepped, and the last becomes x_1 of the generation. The state returned is the one the trainer's forward
+     * pass has after the same tokens from the same h0, so the first token generated is drawn from the
+     * distribution it gives after the last one.
+     *
+     * @param model the model; its state is overwritten
+     * @param input how a token becomes an input
+     * @param h0 the state before the text ({@link Decoder#stateSize()} values): zeros for a model from
+     *     {@code vecrnn train --task chars}, whose every text stream starts from h = 0
+     * @param tokens the start text, at least one token
+     * @param x1 receives the input of the last token, x_1 of the generation
+     * @return the state after every token but the last, for {@link #sample}, {@link #greedy} or {@link #beam}
+     * @throws IllegalArgumentException when there are no tokens
+     */
+    public static float[] prime(Decoder model, TokenInput input, float[] h0, int[] tokens, float[] x1) {
+        if (tokens.length == 0) throw new IllegalArgumentException("a start text needs at least one token");
+        float[] x = new float[model.n()], o = new float[model.k()], h = new float[model.stateSize()];
+        model.restoreState(h0);
+        for (int i = 0; i + 1 < tokens.length; i++) {
+            input.write(tokens[i], x);
+            model.step(x, o);
+        }
+        model.saveState(h);
+        input.write(tokens[tokens.length - 1], x1);
+        return h;
+    }
+
+    /**
+     * The most probable token at every step. Ties go to the lower token.
+     *
+     * @param h0 the state to start from ({@link Decoder#stateSize()} values)
+     * @param x1 the first input
+     * @return the tokens chosen, up to and including the end token
+     */
     public int[] greedy(float[] h0, float[] x1) {
         return sample(h0, x1, 0, null);
     }
@@ -39,6 +78,12 @@ public final class Generator {
     /**
      * Draws each token from the output distribution sharpened or flattened by {@code temperature}
      * (p^(1/T), renormalised); the same seed gives the same sequence. Temperature 0 is greedy.
+     *
+     * @param h0 the state to start from ({@link Decoder#stateSize()} values)
+     * @param x1 the first input
+     * @param temperature 0 (greedy) or more; below 1 sharpens, above 1 flattens
+     * @param random the draws (unused at temperature 0)
+     * @return the tokens chosen, up to and including the end token
      */
     public int[] sample(float[] h0, float[] x1, double temperature, SplittableRandom random) {
         if (temperature < 0 || Double.isNaN(temperature)) throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
@@ -61,6 +106,11 @@ public final class Generator {
     /**
      * Beam search of width {@code width}: the sequence with the highest total log-probability among those
      * kept. Width 1 gives exactly {@link #greedy}.
+     *
+     * @param h0 the state to start from ({@link Decoder#stateSize()} values)
+     * @param x1 the first input
+     * @param width the hypotheses kept at each step, at least 1
+     * @return the tokens of the best hypothesis
      */
     public int[] beam(float[] h0, float[] x1, int width) {
         if (width < 1) throw new IllegalArgumentException("beam width must be at least 1, got " + width);
@@ -104,6 +154,11 @@ public final class Generator {
         return out;
     }
 
+    /**
+     * {@return the index of the largest, the lowest index among equals}
+     *
+     * @param o scores
+     */
     public static int argmax(float[] o) {
         int best = 0;
         for (int i = 1; i < o.length; i++) if (o[i] > o[best]) best = i;
