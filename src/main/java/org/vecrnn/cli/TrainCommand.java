@@ -182,8 +182,6 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--nonlinearity must be tanh or relu, not '" + nonlinearity + "'");
         }
-        if (layers < 1 || layers > Parameters.MAX_LAYERS)
-            throw new ParameterException(spec.commandLine(), "--layers must be 1 to " + Parameters.MAX_LAYERS + ", not " + layers);
         if (!java.util.Set.of("digits", "co2", "chars", "captions", "trends", "user").contains(name))
             throw new ParameterException(spec.commandLine(), "--task must be digits, co2, chars, captions or trends, not '" + name + "'");
         if (name.equals("trends") && series == null)
@@ -200,6 +198,7 @@ final class TrainCommand implements Callable<Integer> {
         double vf = valFraction != null ? valFraction : switch (name) { case "user" -> 0.1; case "co2" -> 0.15; default -> 0; };
         int pat = patience != null ? patience : name.equals("co2") ? 20 : 0;
         range("--hidden", d, 1, 1 << 14);
+        range("--layers", layers, 1, Parameters.MAX_LAYERS);
         range("--epochs", e, 1, Integer.MAX_VALUE);
         range("--batch", b, 1, 1 << 16);
         range("--patience", pat, 0, Integer.MAX_VALUE);

@@ -56,24 +56,32 @@ class BatchedBpttTest {
         try (SafeTensors st = SafeTensors.open(path); ElmanRnn m = ModelFile.load(path)) {
             Oracle.Case c = Oracle.Case.read(st);
             BatchedGradients r = BatchedGradients.compute(gemm(gemmName), SegmentOps.get(), m, c.x(), c.B(), c.T(), c.h0(), c.y(), c.topology(), c.loss());
-            Map<String, float[]> mine = new LinkedHashMap<>();
-            mine.put("h", r.h());
-            mine.put("z", r.z());
-            mine.put("o", r.o());
-            mine.put("grad.rnn.weight_ih_l0", r.grads().U());
-            mine.put("grad.rnn.weight_hh_l0", r.grads().W());
-            mine.put("grad.rnn.bias_ih_l0", r.grads().a());
-            mine.put("grad.head.weight", r.grads().V());
-            mine.put("grad.head.bias", r.grads().b());
-            mine.put("grad.h0", r.dh0());
-            mine.put("grad.x", r.dx());
-            for (var e : mine.entrySet()) {
-                double err = Oracle.err(e.getValue(), st.get(e.getKey()).floats());
-                assertTrue(err <= TOL, file + " " + e.getKey() + ": normalized error " + err);
-            }
-            float want = st.get("loss").floats()[0];
-            assertTrue(Math.abs(r.loss() - want) / Math.abs(want) <= TOL, file + " loss " + r.loss() + " want " + want);
+            matchesCase(st, file, r, 1);
         }
+    }
+
+    /** The loss, h, z, o and every gradient of {@code r} against a PyTorch case of {@code layers} layers (PyTorch's names). */
+    static void matchesCase(SafeTensors st, String file, BatchedGradients r, int layers) {
+        Map<String, float[]> mine = new LinkedHashMap<>();
+        mine.put("h", r.h());
+        mine.put("z", r.z());
+        mine.put("o", r.o());
+        mine.put("grad.head.weight", r.grads().V());
+        mine.put("grad.head.bias", r.grads().b());
+        mine.put("grad.h0", r.dh0());
+        mine.put("grad.x", r.dx());
+        for (int l = 0; l < layers; l++) {
+            mine.put("grad.rnn.weight_ih_l" + l, r.grads().U(l));
+            mine.put("grad.rnn.weight_hh_l" + l, r.grads().W(l));
+            mine.put("grad.rnn.bias_ih_l" + l, r.grads().a(l)); // both biases have the gradient of their sum a_l
+            mine.put("grad.rnn.bias_hh_l" + l, r.grads().a(l));
+        }
+        for (var e : mine.entrySet()) {
+            double err = Oracle.err(e.getValue(), st.get(e.getKey()).floats());
+            assertTrue(err <= TOL, file + " " + e.getKey() + ": normalized error " + err);
+        }
+        float want = st.get("loss").floats()[0];
+        assertTrue(Math.abs(r.loss() - want) / Math.abs(want) <= TOL, file + " loss " + r.loss() + " want " + want);
     }
 
     static final int[] SIZES = {1, 3, 15, 16, 17, 33, 65};
@@ -111,18 +119,23 @@ class BatchedBpttTest {
         try (ElmanRnn m = ElmanRnn.of(n, d, k, g, p)) {
             BatchedGradients fast = BatchedGradients.compute(gemm(gemmName), SegmentOps.get(), m, x, B, T, h0, y, top, loss, from);
             ReferenceBptt.Gradients ref = ReferenceBptt.of(m).gradients(x, B, T, h0, y, top, loss, from);
-            String what = "n=" + n + " d=" + d + " k=" + k + " B=" + B + " T=" + T + " from=" + from + " " + top.id() + " " + g.id() + "+" + loss.id() + " ";
-            check(what + "h", fast.h(), ref.forward().h());
-            check(what + "o", fast.o(), ref.forward().o());
-            check(what + "dU", fast.grads().U(), ref.dU());
-            check(what + "dW", fast.grads().W(), ref.dW());
-            check(what + "da", fast.grads().a(), ref.da());
-            check(what + "dV", fast.grads().V(), ref.dV());
-            check(what + "db", fast.grads().b(), ref.db());
-            check(what + "dh0", fast.dh0(), ref.dh0());
-            check(what + "dx", fast.dx(), ref.dx());
-            assertTrue(Math.abs(fast.loss() - ref.loss()) <= TOL * Math.abs(ref.loss()) + 1e-12, what + "loss " + fast.loss() + " vs " + ref.loss());
+            matchesReference("n=" + n + " d=" + d + " k=" + k + " B=" + B + " T=" + T + " from=" + from + " " + top.id() + " " + g.id() + "+" + loss.id() + " ",
+                    fast, ref);
         }
+    }
+
+    /** h (the last layer), o, the loss and every gradient of the batched pass against the double-precision reference. */
+    static void matchesReference(String what, BatchedGradients fast, ReferenceBptt.Gradients ref) {
+        check(what + "h", fast.h(), ref.forward().h());
+        check(what + "o", fast.o(), ref.forward().o());
+        float[][] mine = fast.grads().all();
+        double[][] want = ref.all();
+        String[] names = fast.grads().names();
+        assertTrue(mine.length == want.length, what + ": " + mine.length + " gradients, the reference has " + want.length);
+        for (int i = 0; i < names.length; i++) check(what + "d" + names[i], mine[i], want[i]);
+        check(what + "dh0", fast.dh0(), ref.dh0());
+        check(what + "dx", fast.dx(), ref.dx());
+        assertTrue(Math.abs(fast.loss() - ref.loss()) <= TOL * Math.abs(ref.loss()) + 1e-12, what + "loss " + fast.loss() + " vs " + ref.loss());
     }
 
     static void check(String what, float[] mine, double[] ref) {

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -18,7 +16,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vecrnn.DeepOracle;
-import org.vecrnn.Oracle;
 import org.vecrnn.RandomModels;
 import org.vecrnn.blas.VectorSgemm;
 import org.vecrnn.io.ModelFile;
@@ -52,26 +49,7 @@ class DeepBatchedBpttTest {
             DeepOracle.Case c = DeepOracle.Case.read(st);
             BatchedGradients r = BatchedGradients.compute(BatchedBpttTest.gemm(gemmName), SegmentOps.get(), m, c.x(), c.B(), c.T(), c.h0(),
                     c.y(), c.topology(), c.loss());
-            Map<String, float[]> mine = new LinkedHashMap<>();
-            mine.put("h", r.h());
-            mine.put("z", r.z());
-            mine.put("o", r.o());
-            mine.put("grad.head.weight", r.grads().V());
-            mine.put("grad.head.bias", r.grads().b());
-            mine.put("grad.h0", r.dh0());
-            mine.put("grad.x", r.dx());
-            for (int l = 0; l < c.L(); l++) {
-                mine.put("grad.rnn.weight_ih_l" + l, r.grads().U(l));
-                mine.put("grad.rnn.weight_hh_l" + l, r.grads().W(l));
-                mine.put("grad.rnn.bias_ih_l" + l, r.grads().a(l)); // both biases have the gradient of their sum a_l
-                mine.put("grad.rnn.bias_hh_l" + l, r.grads().a(l));
-            }
-            for (var e : mine.entrySet()) {
-                double err = Oracle.err(e.getValue(), st.get(e.getKey()).floats());
-                assertTrue(err <= TOL, file + " " + e.getKey() + ": normalized error " + err);
-            }
-            float want = st.get("loss").floats()[0];
-            assertTrue(Math.abs(r.loss() - want) / Math.abs(want) <= TOL, file + " loss " + r.loss() + " want " + want);
+            BatchedBpttTest.matchesCase(st, file, r, c.L());
         }
     }
 
@@ -106,17 +84,8 @@ class DeepBatchedBpttTest {
         try (ElmanRnn m = RandomModels.stacked(r, n, d, k, L, f, g, 1.5)) {
             BatchedGradients fast = BatchedGradients.compute(BatchedBpttTest.gemm(gemmName), SegmentOps.get(), m, x, B, T, h0, y, top, loss, from);
             ReferenceBptt.Gradients ref = ReferenceBptt.of(m).gradients(x, B, T, h0, y, top, loss, from);
-            String what = "seed=" + seed + " L=" + L + " " + f.id() + " n=" + n + " d=" + d + " k=" + k + " B=" + B + " T=" + T + " from=" + from
-                    + " " + top.id() + " " + g.id() + "+" + loss.id() + " ";
-            BatchedBpttTest.check(what + "h", fast.h(), ref.forward().h());
-            BatchedBpttTest.check(what + "o", fast.o(), ref.forward().o());
-            float[][] mine = fast.grads().all();
-            double[][] want = ref.all();
-            String[] names = Parameters.names(L);
-            for (int i = 0; i < names.length; i++) BatchedBpttTest.check(what + "d" + names[i], mine[i], want[i]);
-            BatchedBpttTest.check(what + "dh0", fast.dh0(), ref.dh0());
-            BatchedBpttTest.check(what + "dx", fast.dx(), ref.dx());
-            assertTrue(Math.abs(fast.loss() - ref.loss()) <= TOL * Math.abs(ref.loss()) + 1e-12, what + "loss " + fast.loss() + " vs " + ref.loss());
+            BatchedBpttTest.matchesReference("seed=" + seed + " L=" + L + " " + f.id() + " n=" + n + " d=" + d + " k=" + k + " B=" + B + " T=" + T
+                    + " from=" + from + " " + top.id() + " " + g.id() + "+" + loss.id() + " ", fast, ref);
         }
     }
 
