@@ -220,6 +220,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         OutputPath.refuseSameFile("--checkpoint", ckpt, "--output", output);
         try (Task task = task(name, d, b, vf)) {
+            // training keeps θ about nine times on the heap (θ, its gradient, the best θ, two Adam moments and the
+            // checkpoint's snapshot of four of them): refuse what cannot fit (the data's own sizes are checked above)
+            long heap = Sizes.product(9, 2, layers, d, d, Float.BYTES), max = Runtime.getRuntime().maxMemory();
+            if (heap > max)
+                throw new ParameterException(spec.commandLine(), "--hidden " + d + " with --layers " + layers + " needs about " + heap
+                        + " bytes of heap for the recurrent weights in training, more than this JVM's largest heap (" + max
+                        + " bytes): lower --hidden or --layers, or raise the heap with -Xmx");
             Progress progress = Progress.forStderr(name.equals("chars") ? "char" : "seq");
             SegmentOps ops = Trainer.segmentOps(e, task.train(), layers * d);
             Trainer trainer = new Trainer(config, Blas.get(), ops, progress);

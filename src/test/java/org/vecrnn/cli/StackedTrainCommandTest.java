@@ -98,6 +98,15 @@ class StackedTrainCommandTest {
     }
 
     @Test
+    void aModelTooLargeForTheHeapIsAUsageError(@TempDir Path dir) {
+        Path model = dir.resolve("m.safetensors");
+        TrainCommandTest.Run r = run("train", "--task", "digits", "--hidden", "16384", "--layers", "8", "--output", model.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--hidden 16384 with --layers 8 needs about 154618822656 bytes of heap"), r.err());
+        assertTrue(Files.notExists(model));
+    }
+
+    @Test
     void resumeWithOtherLayersIsRefusedInOneLine(@TempDir Path dir) {
         Path model = dir.resolve("m.safetensors"), ck = dir.resolve("m.safetensors.ckpt");
         TrainCommandTest.Run first = run("train", "--task", "digits", "--layers", "2", "--nonlinearity", "relu", "--hidden", "8", "--epochs", "1",
