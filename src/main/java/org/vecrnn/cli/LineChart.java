@@ -6,12 +6,17 @@ import java.awt.Font;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.axis.SymbolAxis;
+import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -29,11 +34,13 @@ import org.vecrnn.io.AtomicFile;
  */
 final class LineChart {
     static final int WIDTH = 800, HEIGHT = 450;
-    private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd), new Color(0xff7f0e)};
+    private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd), new Color(0xff7f0e),
+            new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
 
     private final String title, subtitle, xLabel, yLabel;
     private final Map<String, XYSeries> series = new LinkedHashMap<>();
-    private boolean integerX, zeroBased;
+    private boolean integerX, zeroBased, logY, pointsOnly;
+    private String[] categories;
 
     LineChart(String title, String subtitle, String xLabel, String yLabel) {
         this.title = title;
@@ -51,6 +58,27 @@ final class LineChart {
     /** The y axis starts at 0 (rates, accuracies), rather than at the data's lowest value. */
     LineChart zeroBased() {
         zeroBased = true;
+        return this;
+    }
+
+    /**
+     * The x axis names categories (benchmark sizes, implementations): x = i is labelled {@code names[i]}, and
+     * points are added at x = 0, 1, ....
+     */
+    LineChart categoriesX(String... names) {
+        categories = names.clone();
+        return this;
+    }
+
+    /** A logarithmic y axis, for values that span orders of magnitude (times of a scalar and a vector kernel). */
+    LineChart logY() {
+        logY = true;
+        return this;
+    }
+
+    /** Points without lines, for categories that are not a sequence (implementations side by side). */
+    LineChart pointsOnly() {
+        pointsOnly = true;
         return this;
     }
 
@@ -77,17 +105,35 @@ final class LineChart {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(new Color(0xdddddd));
         plot.setRangeGridlinePaint(new Color(0xdddddd));
-        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, data.getItemCount(0) <= 40);
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(!pointsOnly, pointsOnly || data.getItemCount(0) <= 40);
         for (int i = 0; i < data.getSeriesCount(); i++) {
             r.setSeriesPaint(i, COLORS[i % COLORS.length]);
             r.setSeriesStroke(i, new BasicStroke(2f));
         }
         plot.setRenderer(r);
-        NumberAxis x = (NumberAxis) plot.getDomainAxis(), y = (NumberAxis) plot.getRangeAxis();
-        if (integerX) x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-        y.setAutoRangeIncludesZero(zeroBased);
+        if (categories != null) {
+            SymbolAxis names = new SymbolAxis(xLabel, categories);
+            names.setGridBandsVisible(false);
+            names.setLowerMargin(0.3);
+            names.setUpperMargin(0.3);
+            plot.setDomainAxis(names);
+        }
+        if (logY) {
+            LogAxis log = new LogAxis(yLabel);
+            log.setBase(10);
+            log.setSmallestValue(1e-9);
+            // a tick at each power of ten, written as a plain number (100,000 rather than 10^5.0)
+            log.setTickUnit(new NumberTickUnit(1));
+            log.setNumberFormatOverride(new DecimalFormat("#,##0.###"));
+            log.setMinorTickCount(9);
+            log.setMinorTickMarksVisible(true);
+            plot.setRangeAxis(log);
+        }
+        ValueAxis x = plot.getDomainAxis(), y = plot.getRangeAxis();
+        if (integerX && x instanceof NumberAxis nx) nx.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        if (y instanceof NumberAxis ny) ny.setAutoRangeIncludesZero(zeroBased);
         Font label = new Font(Font.SANS_SERIF, Font.PLAIN, 14), ticks = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
-        for (NumberAxis a : new NumberAxis[] {x, y}) {
+        for (ValueAxis a : new ValueAxis[] {x, y}) {
             a.setLabelFont(label);
             a.setTickLabelFont(ticks);
         }
