@@ -35,6 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Output;
 import org.vecrnn.model.Parameters;
 
@@ -212,31 +213,22 @@ class StreamStepTest {
         float[] U = new float[D * N], V = new float[K * D];
         U[0] = U[N] = 1;
         V[0] = V[1] = 2e38f;
-        Path model = dir.resolve("m.safetensors");
-        try (ElmanRnn m = ElmanRnn.of(N, D, K, Output.IDENTITY, new Parameters(U, new float[D * D], new float[D], V, new float[K]))) {
-            ModelFile.save(m, model, Map.of());
-        }
-        try (Driver t = Driver.of(model, dir.resolve("state"), ValueFormat.TEXT, false, true)) {
-            t.in.pipeInput("k", "0.5 0 0".getBytes(StandardCharsets.UTF_8));
-            byte[] before = t.store().get("k");
-            t.in.pipeInput("k", "1000 0 0".getBytes(StandardCharsets.UTF_8));
-            assertArrayEquals(before, t.store().get("k"), "the state is unchanged");
-            assertEquals(1, t.out.readRecordsToList().size());
-            TestRecord<String, byte[]> dead = t.dlq.readRecord();
-            assertTrue(header(dead, StepProcessor.ERROR).contains("the state is unchanged"), header(dead, StepProcessor.ERROR));
-            assertEquals(1, t.step.counters().steps());
-        }
+        overflowIsADeadLetterAndTheStateIsKept(Nonlinearity.TANH, U, V, "output 0 Infinity");
     }
 
-    /** A relu state that overflows: h0 = relu(3e38 x0) is finite for x0 <= 1 and +Inf for x0 = 1000, dead letter, state kept. */
+    /** A relu state that overflows: h0 = relu(3e38 x0) is finite for x0 <= 1 and +Inf for x0 = 1000. */
     @Test
     void aStepWhoseStateWouldNotBeFiniteIsADeadLetter() {
         float[] U = new float[D * N], V = new float[K * D];
         U[0] = 3e38f;
         V[0] = 1e-38f;
+        overflowIsADeadLetterAndTheStateIsKept(Nonlinearity.RELU, U, V, "hidden value 0 Infinity");
+    }
+
+    /** "0.5 0 0" steps, "1000 0 0" overflows: a dead letter saying {@code what}, the stored state as it was. */
+    void overflowIsADeadLetterAndTheStateIsKept(Nonlinearity f, float[] U, float[] V, String what) {
         Path model = dir.resolve("m.safetensors");
-        try (ElmanRnn m = ElmanRnn.of(N, D, K, Output.IDENTITY, org.vecrnn.model.Nonlinearity.RELU,
-                new Parameters(U, new float[D * D], new float[D], V, new float[K]))) {
+        try (ElmanRnn m = ElmanRnn.of(N, D, K, Output.IDENTITY, f, new Parameters(U, new float[D * D], new float[D], V, new float[K]))) {
             ModelFile.save(m, model, Map.of());
         }
         try (Driver t = Driver.of(model, dir.resolve("state"), ValueFormat.TEXT, false, true)) {
@@ -245,9 +237,8 @@ class StreamStepTest {
             t.in.pipeInput("k", "1000 0 0".getBytes(StandardCharsets.UTF_8));
             assertArrayEquals(before, t.store().get("k"), "the state is unchanged");
             assertEquals(1, t.out.readRecordsToList().size());
-            TestRecord<String, byte[]> dead = t.dlq.readRecord();
-            String why = header(dead, StepProcessor.ERROR);
-            assertTrue(why.contains("hidden value 0 Infinity") && why.contains("the state is unchanged"), why);
+            String why = header(t.dlq.readRecord(), StepProcessor.ERROR);
+            assertTrue(why.contains(what) && why.contains("the state is unchanged"), why);
             assertEquals(1, t.step.counters().steps());
         }
     }
