@@ -13,8 +13,8 @@ import org.vecrnn.model.Topology;
 /**
  * The "train" workload of {@code vecrnn bench}: one training step on a batch of B sequences of T steps
  * (forward, backward, and an SGD update including the copies a real trainer does), many-to-many, identity
- * output, MSE, on a model of {@code layers} layers of d units with nonlinearity f. The workload PyTorch is
- * compared on is B=64, T=50, n=128, d=256, k=16, one tanh layer.
+ * output, MSE, on a model of {@code layers} layers of d units with nonlinearity f, from given weights. The
+ * workload PyTorch is compared on is B=64, T=50, n=128, d=256, k=16, one tanh layer.
  */
 public final class TrainBench implements AutoCloseable {
     public final int B, T, n, d, k, layers;
@@ -24,15 +24,12 @@ public final class TrainBench implements AutoCloseable {
     private final Batch batch;
     private final BatchedBptt bptt;
 
+    /** One tanh layer from the trainer's initialisation (seed 42). */
     public TrainBench(Sgemm gemm, SegmentOps ops, int B, int T, int n, int d, int k) {
-        this(gemm, ops, B, T, n, d, k, 1, Nonlinearity.TANH);
+        this(gemm, ops, B, T, n, k, Trainer.init(n, d, k, 42), Nonlinearity.TANH);
     }
 
-    public TrainBench(Sgemm gemm, SegmentOps ops, int B, int T, int n, int d, int k, int layers, Nonlinearity f) {
-        this(gemm, ops, B, T, n, k, Trainer.init(n, d, k, layers, 42), f);
-    }
-
-    /** Training steps that start from {@code theta} (a model's own weights: {@code bench --model}). */
+    /** Training steps that start from {@code theta} (a random model's, or a file's with {@code bench --model}). */
     public TrainBench(Sgemm gemm, SegmentOps ops, int B, int T, int n, int k, Parameters theta, Nonlinearity f) {
         int d = theta.a().length, layers = theta.layers();
         this.B = B;
