@@ -20,10 +20,12 @@ import org.vecrnn.model.Parameters;
  * <ul>
  * <li>vecrnn's own: {@code U [d,n], W [d,d], a [d], V [k,d], b [k]} and, for a stacked model, {@code U2, W2,
  *     a2, ..., UL, WL, aL} (layers counted from 1, each U_l [d,d]); metadata {@code format=vecrnn, version,
- *     output, layers, nonlinearity}. vecrnn writes this form for every L.</li>
+ *     output, layers, nonlinearity}. vecrnn writes this form for one layer.</li>
  * <li>a PyTorch {@code nn.RNN(n, d, num_layers=L, nonlinearity=f)} + {@code nn.Linear} state dict under any
  *     prefix: {@code *weight_ih_l{l}, *weight_hh_l{l}, *bias_ih_l{l} + *bias_hh_l{l} -> a_l} for l from 0,
- *     and the head's {@code *.weight, *.bias}.</li>
+ *     and the head's {@code *.weight, *.bias}. vecrnn writes a stacked model this way, under the names
+ *     {@code rnn.} and {@code head.} (its a_l as {@code bias_ih}, zeros as {@code bias_hh}), so that PyTorch's
+ *     {@code load_state_dict} reads it as it is.</li>
  * </ul>
  * Metadata {@code layers} (1..8), when present, must agree with the tensors; {@code nonlinearity} is tanh
  * when absent. {@link #fromTensors} builds a model from named tensors and metadata alone, so a model that
@@ -276,7 +278,8 @@ public final class ModelFile {
     }
 
     /**
-     * Writes {@code model} with vecrnn's own names (U, W, a, V, b, then U2, W2, a2, ...), atomically.
+     * Writes {@code model} atomically: one layer with vecrnn's own names (U, W, a, V, b), a stacked model with
+     * PyTorch's ({@code rnn.weight_ih_l0}, ..., {@code head.weight}, {@code head.bias}; see the class comment).
      *
      * @param model the model
      * @param path the file to write (replaced only once it is complete)
@@ -288,7 +291,20 @@ public final class ModelFile {
         String[] names = p.names();
         float[][] all = p.all();
         List<Tensor> ts = new ArrayList<>();
-        for (int i = 0; i < all.length; i++) ts.add(Tensor.of(names[i], all[i], shapes[i]));
+        if (model.layers() == 1) {
+            for (int i = 0; i < all.length; i++) ts.add(Tensor.of(names[i], all[i], shapes[i]));
+        } else {
+            int d = model.d();
+            for (int l = 0; l < model.layers(); l++) {
+                int in = l == 0 ? model.n() : d;
+                ts.add(Tensor.of("rnn.weight_ih_l" + l, p.U(l), d, in));
+                ts.add(Tensor.of("rnn.weight_hh_l" + l, p.W(l), d, d));
+                ts.add(Tensor.of("rnn.bias_ih_l" + l, p.a(l), d));
+                ts.add(Tensor.of("rnn.bias_hh_l" + l, new float[d], d));
+            }
+            ts.add(Tensor.of("head.weight", p.V(), model.k(), d));
+            ts.add(Tensor.of("head.bias", p.b(), model.k()));
+        }
         Map<String, String> meta = metadata(model);
         if (extraMetadata != null) extraMetadata.forEach(meta::putIfAbsent);
         SafeTensorsWriter.write(path, ts, meta);

@@ -79,10 +79,27 @@ class StackedModelFileTest {
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 8})
-    void ownNamesRoundTripForAnyDepth(int L) {
+    void savedModelsRoundTripForAnyDepth(int L) {
         Path f = tmp.resolve("m" + L + ".safetensors");
         try (ElmanRnn m = RandomModels.stacked(new SplittableRandom(L), 5, 17, 3, L, Nonlinearity.RELU, Output.SOFTMAX, 1)) {
             ModelFile.save(m, f, null);
+            // one layer: vecrnn's own names; stacked: PyTorch's, as DESIGN.md fixes them (bias_hh zero, a_l in bias_ih)
+            try (SafeTensors st = SafeTensors.open(f)) {
+                List<String> want = new ArrayList<>();
+                if (L == 1) want.addAll(List.of("U", "W", "a", "V", "b"));
+                else {
+                    for (int l = 0; l < L; l++)
+                        for (String kind : new String[] {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}) want.add("rnn." + kind + "_l" + l);
+                    want.addAll(List.of("head.weight", "head.bias"));
+                }
+                assertEquals(new java.util.TreeSet<>(want), new java.util.TreeSet<>(st.tensors().keySet()));
+                for (int l = 1; l < L; l++) {
+                    assertArrayEquals(new long[] {17, 17}, st.get("rnn.weight_ih_l" + l).shape());
+                    assertArrayEquals(m.parameters().a(l), st.get("rnn.bias_ih_l" + l).floats());
+                    assertArrayEquals(new float[17], st.get("rnn.bias_hh_l" + l).floats());
+                }
+                if (L > 1) assertArrayEquals(new long[] {17, 5}, st.get("rnn.weight_ih_l0").shape());
+            }
             ModelFile.Loaded back = ModelFile.read(f);
             try (ElmanRnn b = back.model()) {
                 assertEquals(m.parameters(), b.parameters());
@@ -91,6 +108,23 @@ class StackedModelFileTest {
                 assertEquals(Integer.toString(L), back.metadata().get("layers"));
                 assertEquals("relu", back.metadata().get("nonlinearity"));
                 assertEquals(List.of(Parameters.names(L)), new ArrayList<>(back.fileNames().keySet()));
+            }
+        }
+    }
+
+    /** Stacked files that vecrnn wrote with its own names (U2, W2, a2, ...) before it wrote PyTorch's keep loading. */
+    @Test
+    void stackedFilesWithOwnNamesKeepLoading() {
+        try (ElmanRnn m = RandomModels.stacked(new SplittableRandom(3), 4, 6, 2, 3, Nonlinearity.TANH, Output.SIGMOID, 1)) {
+            Parameters p = m.parameters();
+            String[] names = p.names();
+            long[][] shapes = p.shapes(4, 6, 2);
+            float[][] all = p.all();
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (int i = 0; i < all.length; i++) tensors.put(names[i], Tensor.of(names[i], all[i], shapes[i]));
+            assertTrue(tensors.containsKey("U2") && tensors.containsKey("W3"), tensors.keySet().toString());
+            try (ElmanRnn b = ModelFile.fromTensors("own.safetensors", tensors, Map.of("layers", "3")).model()) {
+                assertEquals(p, b.parameters());
             }
         }
     }
