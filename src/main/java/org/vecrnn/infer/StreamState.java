@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import org.vecrnn.generate.Decoder;
 import org.vecrnn.kernel.Activation;
+import org.vecrnn.kernel.Kernels;
 import org.vecrnn.kernel.StepKernel;
 import org.vecrnn.model.Preprocessing;
 
@@ -90,8 +91,8 @@ public final class StreamState implements Decoder {
     public void step(float[] x, float[] out) {
         if (x.length != n) throw new IllegalArgumentException("x has " + x.length + " values, the model takes n=" + n);
         if (out.length < k) throw new IllegalArgumentException("out has room for " + out.length + " values, the model gives k=" + k);
-        for (int i = 0; i < n; i++)
-            if (!Float.isFinite(x[i])) throw new IllegalArgumentException("x value " + i + " is not finite: " + x[i]);
+        int badX = firstNonFinite(x, n);
+        if (badX >= 0) throw new IllegalArgumentException("x value " + badX + " is not finite: " + x[badX]);
         enter();
         try {
             float[] in = networkInput(x);
@@ -117,7 +118,9 @@ public final class StreamState implements Decoder {
         }
     }
 
+    /** The first non-finite of v[0, len), or -1: checked a vector at a time, searched only when one is there. */
     private static int firstNonFinite(float[] v, int len) {
+        if (Kernels.allFinite(v, 0, len)) return -1;
         for (int i = 0; i < len; i++) if (!Float.isFinite(v[i])) return i;
         return -1;
     }

@@ -14,6 +14,9 @@ interface KernelProvider {
 
     Activation activation(org.vecrnn.model.Output g);
 
+    /** Whether v[off, off + len) holds only finite values (no NaN, no infinity). */
+    boolean allFinite(float[] v, int off, int len);
+
     /** For the start-up line, e.g. "Vector API, 512-bit". */
     String name();
 }

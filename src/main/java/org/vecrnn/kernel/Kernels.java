@@ -38,6 +38,15 @@ public final class Kernels {
         return Holder.PROVIDER.activation(g);
     }
 
+    /**
+     * Whether v[off, off + len) holds only finite values, with the chosen family (the Vector API form is a few
+     * vector operations where a scalar loop is one compare a value).
+     */
+    public static boolean allFinite(float[] v, int off, int len) {
+        java.util.Objects.checkFromIndexSize(off, len, v.length);
+        return Holder.PROVIDER.allFinite(v, off, len);
+    }
+
     /** The scalar reference, whatever was chosen (for tests and benchmarks). */
     public static StepKernel scalarStepKernel(ElmanRnn model) {
         return new ScalarStepKernel(model);

@@ -19,6 +19,12 @@ final class ScalarKernelProvider implements KernelProvider {
     }
 
     @Override
+    public boolean allFinite(float[] v, int off, int len) {
+        for (int i = 0; i < len; i++) if (!Float.isFinite(v[off + i])) return false;
+        return true;
+    }
+
+    @Override
     public String name() {
         return "scalar";
     }

@@ -25,6 +25,11 @@ final class VectorKernelProvider implements KernelProvider {
     }
 
     @Override
+    public boolean allFinite(float[] v, int off, int len) {
+        return VectorFinite.all(v, off, len);
+    }
+
+    @Override
     public String name() {
         return "Vector API " + VectorStepKernel.S.vectorBitSize() + "-bit";
     }
