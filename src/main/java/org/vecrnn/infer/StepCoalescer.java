@@ -172,19 +172,12 @@ public final class StepCoalescer {
             lock.unlock();
         }
         try {
-            if (m == 1) stepAlone(b); // nobody joined: the single step, without the group's bookkeeping
+            if (m == 1) stepAlone(b, 0); // nobody joined: the single step, without the group's bookkeeping
             else b.group.step(b.streams, b.xs, b.outs, m, b.errors);
         } catch (RuntimeException e) {
             // refused as a whole (a stream in use elsewhere, or passed by two threads at once): each call alone,
             // so each gets its own result or exception
-            for (int i = 0; i < m; i++) {
-                try {
-                    b.streams[i].step(b.xs[i], b.outs[i]);
-                    b.errors[i] = null;
-                } catch (RuntimeException alone) {
-                    b.errors[i] = alone;
-                }
-            }
+            for (int i = 0; i < m; i++) stepAlone(b, i);
         }
         groups.increment();
         steps.add(m);
@@ -209,12 +202,13 @@ public final class StepCoalescer {
         }
     }
 
-    private static void stepAlone(Batch b) {
+    /** Call i of the group as a single step, its exception kept for its caller. */
+    private static void stepAlone(Batch b, int i) {
         try {
-            b.streams[0].step(b.xs[0], b.outs[0]);
-            b.errors[0] = null;
+            b.streams[i].step(b.xs[i], b.outs[i]);
+            b.errors[i] = null;
         } catch (RuntimeException e) {
-            b.errors[0] = e;
+            b.errors[i] = e;
         }
     }
 

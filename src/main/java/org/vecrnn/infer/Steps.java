@@ -10,34 +10,36 @@ final class Steps {
     static void checkInput(float[] x, int n, String who) {
         if (x == null) throw new IllegalArgumentException(who + "x is null");
         if (x.length != n) throw new IllegalArgumentException(who + "x has " + x.length + " values, the model takes n=" + n);
-        if (Kernels.allFinite(x, 0, n)) return;
-        for (int j = 0; j < n; j++)
-            if (!Float.isFinite(x[j])) throw new IllegalArgumentException(who + "x[" + j + "] is not finite: " + x[j]);
+        int j = firstNonFinite(x, 0, n);
+        if (j >= 0) throw new IllegalArgumentException(who + "x[" + j + "] is not finite: " + x[j]);
+    }
+
+    /** The first i with v[off + i] NaN or infinite, or -1: checked a vector at a time, searched only when one is there. */
+    static int firstNonFinite(float[] v, int off, int len) {
+        if (Kernels.allFinite(v, off, len)) return -1;
+        for (int i = 0; i < len; i++) if (!Float.isFinite(v[off + i])) return i;
+        return -1;
     }
 
     /** The forward pass's check of one row (sequence seq, step t) of hidden values or outputs, v[off, off + len). */
     static void requireFinite(String what, float[] v, int off, int len, int seq, int t) {
-        for (int i = 0; i < len; i++)
-            if (!Float.isFinite(v[off + i]))
-                throw new NonFiniteStateException("the forward pass made " + what + " " + v[off + i] + " at sequence " + seq + ", step " + t
+        int i = firstNonFinite(v, off, len);
+        if (i >= 0)
+            throw new NonFiniteStateException("the forward pass made " + what + " " + v[off + i] + " at sequence " + seq + ", step " + t
                         + ", index " + i + " from finite inputs (the model's weights are too large)");
     }
 
     /** Null when layer l's new state is finite, else the {@link NonFiniteStateException} that StreamState.step throws. */
-    static RuntimeException nonFiniteHidden(float[] h, int l, int layers) {
-        if (Kernels.allFinite(h, 0, h.length)) return null;
-        for (int i = 0; i < h.length; i++)
-            if (!Float.isFinite(h[i])) return new NonFiniteStateException("the step would make hidden value " + i
+    static RuntimeException nonFiniteHidden(float[] h, int d, int l, int layers) {
+        int i = firstNonFinite(h, 0, d);
+        return i < 0 ? null : new NonFiniteStateException("the step would make hidden value " + i
                     + (layers == 1 ? "" : " of layer " + l) + " " + h[i] + " from finite inputs (the model's weights are too large); the state is unchanged");
-        return null;
     }
 
     /** Null when the head's k values are finite, else the {@link NonFiniteStateException} that StreamState.step throws. */
     static RuntimeException nonFiniteOutput(float[] z, int k) {
-        if (Kernels.allFinite(z, 0, k)) return null;
-        for (int i = 0; i < k; i++)
-            if (!Float.isFinite(z[i])) return new NonFiniteStateException("the step would make output " + i + " " + z[i]
+        int i = firstNonFinite(z, 0, k);
+        return i < 0 ? null : new NonFiniteStateException("the step would make output " + i + " " + z[i]
                     + " from finite inputs (the model's weights are too large); the state is unchanged");
-        return null;
     }
 }

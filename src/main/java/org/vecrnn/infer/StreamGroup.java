@@ -99,7 +99,7 @@ public final class StreamGroup {
                 }
                 layers[l].stepGroup(h, in, next, m);
                 for (int i = 0; i < m; i++)
-                    if (errors[i] == null) errors[i] = Steps.nonFiniteHidden(next[i], l, layers.length);
+                    if (errors[i] == null) errors[i] = Steps.nonFiniteHidden(next[i], layers[l].d(), l, layers.length);
                 in = next;
             }
             top.headGroup(in, z, m);

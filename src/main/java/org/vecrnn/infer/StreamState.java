@@ -5,7 +5,6 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import org.vecrnn.generate.Decoder;
 import org.vecrnn.kernel.Activation;
-import org.vecrnn.kernel.Kernels;
 import org.vecrnn.kernel.StepKernel;
 import org.vecrnn.model.Preprocessing;
 
@@ -91,7 +90,7 @@ public final class StreamState implements Decoder {
     public void step(float[] x, float[] out) {
         if (x.length != n) throw new IllegalArgumentException("x has " + x.length + " values, the model takes n=" + n);
         if (out.length < k) throw new IllegalArgumentException("out has room for " + out.length + " values, the model gives k=" + k);
-        int badX = firstNonFinite(x, n);
+        int badX = Steps.firstNonFinite(x, 0, n);
         if (badX >= 0) throw new IllegalArgumentException("x value " + badX + " is not finite: " + x[badX]);
         enter();
         try {
@@ -99,30 +98,20 @@ public final class StreamState implements Decoder {
             for (int l = 0; l < layers.length; l++) {
                 float[] next = buf[l][1 - cur];
                 layers[l].step(buf[l][cur], in, next, backward);
-                int bad = firstNonFinite(next, d);
-                if (bad >= 0) throw new NonFiniteStateException("the step would make hidden value " + bad
-                        + (layers.length == 1 ? "" : " of layer " + l) + " " + next[bad]
-                        + " from finite inputs (the model's weights are too large); the state is unchanged");
+                RuntimeException bad = Steps.nonFiniteHidden(next, d, l, layers.length);
+                if (bad != null) throw bad;
                 in = next;
             }
             backward = !backward;
             top.head(in, z);
-            int bad = firstNonFinite(z, k);
-            if (bad >= 0) throw new NonFiniteStateException("the step would make output " + bad + " " + z[bad]
-                    + " from finite inputs (the model's weights are too large); the state is unchanged");
+            RuntimeException bad = Steps.nonFiniteOutput(z, k);
+            if (bad != null) throw bad;
             cur = 1 - cur;
             g.apply(z, 0, out, 0, k);
             userOutput(x, out);
         } finally {
             exit();
         }
-    }
-
-    /** The first non-finite of v[0, len), or -1: checked a vector at a time, searched only when one is there. */
-    private static int firstNonFinite(float[] v, int len) {
-        if (Kernels.allFinite(v, 0, len)) return -1;
-        for (int i = 0; i < len; i++) if (!Float.isFinite(v[i])) return i;
-        return -1;
     }
 
     private void enter() {
