@@ -123,9 +123,9 @@ final class VectorStepKernel implements StepKernel {
     }
 
     /**
-     * out[s][0, len) = init + M [h[s]; x[s]] for s < m: each column block in strips of 2 output vectors, each
-     * strip for the streams 4 at a time (then 2, then 1), the rows of h, then those of x on top. Blocks of
-     * one vector (a tail) run {@link #block1} stream by stream.
+     * out[s][0, len) = init + M [h[s]; x[s]] for s < m: each column block in strips of 4 output vectors, each
+     * strip for the streams 4 at a time (then 2 or 1, in halves of 2 vectors), the rows of h, then those of x
+     * on top. Blocks of one vector (a tail, or a head of k <= L) take the streams 4 at a time too ({@link FloatStrips#column4}).
      */
     private void applyGroup(Packed P, float[][] h, float[][] x, float[] init, int len, float[][] out, int m) {
         if (!arena.scope().isAlive()) throw new IllegalStateException("this kernel has been closed");
@@ -136,28 +136,40 @@ final class VectorStepKernel implements StepKernel {
         for (int i = 0; i < first.length; i++) {
             int c0 = first[i] * L, sz = size[i];
             if (sz == 1) {
-                for (int s = 0; s < m; s++) block1(M, base[i], c0, h[s], d, x == null ? null : x[s], n, init, 0, len, out[s]);
+                int s = 0;
+                for (; s + 4 <= m; s += 4)
+                    FloatStrips.column4(M, base[i], c0, d, h[s], h[s + 1], h[s + 2], h[s + 3], n, x == null ? null : x[s], x == null ? null : x[s + 1],
+                            x == null ? null : x[s + 2], x == null ? null : x[s + 3], init, len, out[s], out[s + 1], out[s + 2], out[s + 3]);
+                for (; s < m; s++) block1(M, base[i], c0, h[s], d, x == null ? null : x[s], n, init, 0, len, out[s]);
                 continue;
             }
             long row = sz * 4L * L;
-            for (int v = 0; v < sz; v += 2) {
+            for (int v = 0; v < sz; v += 4) {
                 long at = base[i] + v * 4L * L;
-                strips(M, at, row, c0 + v * L, d, h, init, null, out, m);
-                if (x != null) strips(M, at + d * row, row, c0 + v * L, n, x, null, out, out, m);
+                int cv = c0 + v * L;
+                int s = 0;
+                for (; s + 4 <= m; s += 4) {
+                    float[] o0 = out[s], o1 = out[s + 1], o2 = out[s + 2], o3 = out[s + 3];
+                    FloatStrips.evens4(M, at, row, cv, d, h[s], h[s + 1], h[s + 2], h[s + 3], init, init, init, init, 0, o0, o1, o2, o3);
+                    FloatStrips.odds4(M, at, row, cv, d, h[s], h[s + 1], h[s + 2], h[s + 3], o0, o1, o2, o3);
+                    if (x == null) continue;
+                    long xa = at + d * row;
+                    FloatStrips.evens4(M, xa, row, cv, n, x[s], x[s + 1], x[s + 2], x[s + 3], o0, o1, o2, o3, 0, o0, o1, o2, o3);
+                    FloatStrips.odds4(M, xa, row, cv, n, x[s], x[s + 1], x[s + 2], x[s + 3], o0, o1, o2, o3);
+                }
+                for (int half = 0; half < 4 && s < m; half += 2) {
+                    long ah = at + half * 4L * L;
+                    int ch = cv + half * L;
+                    strips(M, ah, row, ch, d, h, init, null, out, s, m);
+                    if (x != null) strips(M, ah + d * row, row, ch, n, x, null, out, out, s, m);
+                }
             }
         }
     }
 
-    /** One strip for m streams, 4 at a time: init is {@code shared} for all, or each stream's own {@code inits[s]}. */
+    /** A strip of 2 output vectors for streams [s, m), fewer than 4: init is {@code shared} for all, or each stream's own {@code inits[s]}. */
     private static void strips(MemorySegment M, long base, long row, int c0, int len, float[][] e, float[] shared,
-                               float[][] inits, float[][] out, int m) {
-        int s = 0;
-        for (; s + 4 <= m; s += 4) {
-            FloatStrips.strip4(M, base, row, c0, len, e[s], e[s + 1], e[s + 2], e[s + 3],
-                    shared != null ? shared : inits[s], shared != null ? shared : inits[s + 1],
-                    shared != null ? shared : inits[s + 2], shared != null ? shared : inits[s + 3], 0,
-                    out[s], out[s + 1], out[s + 2], out[s + 3]);
-        }
+                               float[][] inits, float[][] out, int s, int m) {
         if (m - s >= 2) {
             FloatStrips.strip2(M, base, row, c0, len, e[s], e[s + 1],
                     shared != null ? shared : inits[s], shared != null ? shared : inits[s + 1], 0, out[s], out[s + 1]);
