@@ -102,14 +102,16 @@ final class Int8VectorKernel extends Int8Kernel {
         MemorySegment q = arena.allocate(blocks.bytes(), 64);
         for (int bi = 0; bi < blocks.first().length; bi++) {
             int size = blocks.size()[bi], width = size * L, c0 = blocks.first()[bi] * L;
-            long at = blocks.base()[bi];
+            // filled on the heap and copied in one call, as VectorStepKernel's blocks (a store per byte through
+            // the segment ran interpreted at load)
+            byte[] block = new byte[K * width];
             for (int j = 0; j < K; j++)
                 for (int c = 0; c < width; c++) {
                     // in a group of 4 vectors, byte 4l + p of the group holds row p·L + l (see part0..part3)
                     int i = size == 1 ? c0 + c : c0 + (c / (4 * L)) * 4 * L + (c % 4) * L + (c % (4 * L)) / 4;
-                    byte val = i >= rows ? 0 : j < c1 ? weight(m1, i, j) : weight(m2, i, j - c1);
-                    q.set(ValueLayout.JAVA_BYTE, at + (long) j * width + c, val);
+                    block[j * width + c] = i >= rows ? 0 : j < c1 ? weight(m1, i, j) : weight(m2, i, j - c1);
                 }
+            MemorySegment.copy(block, 0, q, ValueLayout.JAVA_BYTE, blocks.base()[bi], block.length);
         }
         int g1 = m1.scalesPerRow(), g2 = m2 == null ? 0 : m2.scalesPerRow();
         int[] from = new int[g1 + g2], to = new int[g1 + g2], skip = new int[g1 + g2];

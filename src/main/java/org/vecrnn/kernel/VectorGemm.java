@@ -43,10 +43,13 @@ final class VectorGemm {
         MemorySegment s = arena.allocate(4L * K * N, 64);
         for (int p0 = 0; p0 < N; p0 += PANEL) {
             int w = Math.min(PANEL, N - p0);
-            long base = (long) p0 * K;
+            // a panel is filled on the heap and copied in one call (a store per value through the segment
+            // ran interpreted at load)
+            float[] panel = new float[K * w];
             for (int j = 0; j < K; j++)
                 for (int c = 0; c < w && p0 + c < rows; c++)
-                    s.setAtIndex(ValueLayout.JAVA_FLOAT, base + (long) j * w + c, M[(p0 + c) * K + j]);
+                    panel[j * w + c] = M[(p0 + c) * K + j];
+            MemorySegment.copy(panel, 0, s, ValueLayout.JAVA_FLOAT, 4L * p0 * K, panel.length);
         }
         return s.asReadOnly();
     }

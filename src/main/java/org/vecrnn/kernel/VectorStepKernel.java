@@ -68,13 +68,15 @@ final class VectorStepKernel implements StepKernel {
         MemorySegment m = arena.allocate(blocks.bytes(), 64);
         for (int bi = 0; bi < blocks.first().length; bi++) {
             int width = blocks.size()[bi] * L, c0 = blocks.first()[bi] * L;
-            long at = blocks.base()[bi] / Float.BYTES;
+            // a block is filled on the heap and copied in one call: a store per value through the segment
+            // ran interpreted at load, about 1 µs each (0.1 s for one d = 256 layer)
+            float[] block = new float[K * width];
             for (int j = 0; j < K; j++)
                 for (int c = 0; c < width; c++) {
                     int i = c0 + c;
-                    float val = i >= rows ? 0f : j < c1 ? A1[i * c1 + j] : A2[i * c2 + j - c1];
-                    m.setAtIndex(ValueLayout.JAVA_FLOAT, at + (long) j * width + c, val);
+                    block[j * width + c] = i >= rows ? 0f : j < c1 ? A1[i * c1 + j] : A2[i * c2 + j - c1];
                 }
+            MemorySegment.copy(block, 0, m, ValueLayout.JAVA_FLOAT, blocks.base()[bi], block.length);
         }
         return new Packed(m.asReadOnly(), blocks);
     }
