@@ -40,15 +40,25 @@ class WarmUpTest {
             }
             for (Path f : new Path[] {fp, q8}) {
                 try (InferenceModel warm = InferenceModel.load(f, true, true); InferenceModel cold = InferenceModel.load(f, true, false)) {
-                    assertTrue(WarmUp.run(warm.stepKernels().toArray(org.vecrnn.kernel.StepKernel[]::new), org.vecrnn.kernel.Kernels.activation(warm.output())) > 0);
-                    StreamState a = warm.newStream(), b = cold.newStream();
+                    var kernels = warm.stepKernels().toArray(org.vecrnn.kernel.StepKernel[]::new);
+                    var g = org.vecrnn.kernel.Kernels.activation(warm.output());
+                    long soon = System.nanoTime() + 50_000_000L;
+                    assertTrue(WarmUp.step(kernels, g, soon) > 0);
+                    assertTrue(WarmUp.group(kernels, g, soon) > 0);
+                    StreamState a = warm.newStream(), b = cold.newStream(), c = warm.newStream();
+                    // the warmed model's first group warms the grouped step: its streams still match too
+                    StreamGroup group = warm.newGroup(2);
                     SplittableRandom r = new SplittableRandom(18_701);
                     float[] oa = new float[3], ob = new float[3];
+                    float[][] oc = new float[2][3];
+                    StreamState[] pair = {c, warm.newStream()};
                     for (int t = 0; t < 50; t++) {
                         float[] x = RandomModels.uniform(r, 7, 2);
                         a.step(x, oa);
                         b.step(x, ob);
+                        group.step(pair, new float[][] {x, x}, oc, 2);
                         assertArrayEquals(ob, oa, f.getFileName() + " step " + t);
+                        assertArrayEquals(ob, oc[0], f.getFileName() + " grouped step " + t);
                     }
                 }
             }
