@@ -437,16 +437,17 @@ public final class InferenceModel implements AutoCloseable {
         // the non-finite rule of StreamState: non-finite inputs are refused before any work ...
         requireFinite("x", x, n, T);
         if (h0 != null) requireFinite("h0", h0, d, 1);
+        // ... and a non-finite result from finite inputs is reported, never returned as if it were an answer:
+        // both paths check every step's h and head before g (BatchRunner per row, StreamState per step), and
+        // the outputs once more after the preprocessing takes them back to the user's units
         if (!pre.isNone()) {
             float[] xn = pre.inputs(x, B, T, n);
             run(xn, B, T, h0, h, o, hN, executor, parts);
             pre.outputs(x, o, B, T, k);
+            nonFiniteResult("output", o, k, T);
         } else {
             run(x, B, T, h0, h, o, hN, executor, parts);
         }
-        // ... and a non-finite result from finite inputs is reported, never returned as if it were an answer
-        nonFiniteResult("hidden value", h, d, T);
-        nonFiniteResult("output", o, k, T);
         // the batch path runs one layer, whose final state is the last step of h (the step path wrote hN itself)
         if (hN != null && batch != null) for (int b = 0; b < B; b++) System.arraycopy(h, (b * T + T - 1) * d, hN, b * d, d);
     }
@@ -474,15 +475,15 @@ public final class InferenceModel implements AutoCloseable {
 
     /** The first non-finite value of v [B,T,width] (T = 1 for h0) as an IllegalArgumentException naming its place. */
     private static void requireFinite(String name, float[] v, int width, int T) {
-        for (int i = 0; i < v.length; i++)
-            if (!Float.isFinite(v[i])) throw new IllegalArgumentException(name + " holds a non-finite value (" + v[i] + ") at " + place(i, width, T));
+        int i = Steps.firstNonFinite(v, 0, v.length);
+        if (i >= 0) throw new IllegalArgumentException(name + " holds a non-finite value (" + v[i] + ") at " + place(i, width, T));
     }
 
     private static void nonFiniteResult(String what, float[] v, int width, int T) {
-        for (int i = 0; i < v.length; i++)
-            if (!Float.isFinite(v[i]))
-                throw new NonFiniteStateException("the forward pass made " + what + " " + v[i] + " at " + place(i, width, T)
-                        + " from finite inputs (the model's weights are too large)");
+        int i = Steps.firstNonFinite(v, 0, v.length);
+        if (i >= 0)
+            throw new NonFiniteStateException("the forward pass made " + what + " " + v[i] + " at " + place(i, width, T)
+                    + " from finite inputs (the model's weights are too large)");
     }
 
     private static String place(int i, int width, int T) {

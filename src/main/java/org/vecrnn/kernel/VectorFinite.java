@@ -17,10 +17,17 @@ final class VectorFinite {
 
     /** The largest |v[i]| is at most Float.MAX_VALUE: false for an infinity, and for NaN, which max keeps. */
     static boolean all(float[] v, int off, int len) {
-        FloatVector acc = FloatVector.zero(S);
+        // four running maxima, so that long ranges (a batch's chunk) are not one chain of dependent maxes
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         int j = 0;
-        for (; j + L <= len; j += L) acc = acc.max(FloatVector.fromArray(S, v, off + j).abs());
-        float m = acc.reduceLanes(VectorOperators.MAX);
+        for (; j + 4 * L <= len; j += 4 * L) {
+            a0 = a0.max(FloatVector.fromArray(S, v, off + j).abs());
+            a1 = a1.max(FloatVector.fromArray(S, v, off + j + L).abs());
+            a2 = a2.max(FloatVector.fromArray(S, v, off + j + 2 * L).abs());
+            a3 = a3.max(FloatVector.fromArray(S, v, off + j + 3 * L).abs());
+        }
+        for (; j + L <= len; j += L) a0 = a0.max(FloatVector.fromArray(S, v, off + j).abs());
+        float m = a0.max(a1).max(a2.max(a3)).reduceLanes(VectorOperators.MAX);
         for (; j < len; j++) m = Math.max(m, Math.abs(v[off + j]));
         return m <= Float.MAX_VALUE;
     }
