@@ -54,7 +54,8 @@ final class InspectCommand implements Callable<Integer> {
 
     /** What stream and forward apply to this model's inputs and outputs, or why they refuse it. */
     private String preprocessing() {
-        try (InferenceModel im = InferenceModel.load(file)) {
+        // no warm-up: inspect runs no step
+        try (InferenceModel im = InferenceModel.load(file, true, false)) {
             return im.preprocessing().describe() + (im.preprocessing().isNone() ? "" : " (--raw turns it off)");
         } catch (VecrnnException e) {
             return "the model is refused: " + e.getMessage();
