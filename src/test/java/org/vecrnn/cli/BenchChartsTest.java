@@ -64,4 +64,12 @@ class BenchChartsTest {
         e = assertThrows(VecrnnException.class, () -> BenchCharts.read(truncated));
         assertTrue(e.getMessage().startsWith(truncated + ": is not JMH's JSON output"), e.getMessage());
     }
+
+    /** BatchBench's eight implementations do not fit side by side (the axis dropped the last one): they are written upwards; four sizes fit. */
+    @Test
+    void namesTooLongForTheirRoomAreWrittenUpwards() {
+        assertTrue(LineChart.crowded(new String[] {"scalar", "vecrnn", "vecrnn_2threads", "java", "java_2threads", "c_fused", "openblas_sgemm", "onednn_rnn"}));
+        assertEquals(false, LineChart.crowded(new String[] {"64x128x8", "128x256x16", "256x512x32", "512x1024x64"}));
+        assertEquals(false, LineChart.crowded(new String[] {"jdk", "rational"}));
+    }
 }
