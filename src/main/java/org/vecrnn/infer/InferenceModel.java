@@ -162,8 +162,9 @@ public final class InferenceModel implements AutoCloseable {
 
     /**
      * The same; with {@code warmUp} (the default of the other forms unless {@code -Dvecrnn.warmup=false}) the
-     * model's step is run on scratch streams until the JIT has compiled it, so the caller's first steps are as
-     * fast as later ones (at most about 0.7 s, its cost logged at DEBUG).
+     * model's step is run on a scratch stream until its steps are steady or 0.9 s after this call began (at
+     * least 0.2 s of warm-up), its cost logged at DEBUG. In a fresh JVM the first steps after that are faster
+     * than without it but not yet at steady speed (README, Warm-up).
      *
      * @param path a model file, as for {@link #load(Path)}
      * @param applyPreprocessing whether the preprocessing the metadata records is applied
