@@ -1,6 +1,7 @@
 package org.vecrnn.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,20 +16,34 @@ final class VectorFinite {
     private static final VectorSpecies<Float> S = VectorWidth.FLOATS;
     private static final int L = S.length();
 
-    /** The largest |v[i]| is at most Float.MAX_VALUE: false for an infinity, and for NaN, which max keeps. */
+    /**
+     * v - v is +0 for a finite v and NaN for an infinity or NaN, so a sum of them stays 0 exactly when all are
+     * finite; one compare of the lanes with 0 ends it. Four running sums, so that long ranges (a batch's chunk)
+     * are not one chain of dependent adds. Measured against the earlier form (the largest |v| by a lanewise
+     * max, which C2 compiles with NaN-keeping blends, then a reduction across the lanes) at (128, 256, 16)
+     * int8 on the 2-core AVX-512 machine: the single step's three checks went from about 105-150 to about
+     * 30 ns above a step without them.
+     */
     static boolean all(float[] v, int off, int len) {
-        // four running maxima, so that long ranges (a batch's chunk) are not one chain of dependent maxes
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         int j = 0;
         for (; j + 4 * L <= len; j += 4 * L) {
-            a0 = a0.max(FloatVector.fromArray(S, v, off + j).abs());
-            a1 = a1.max(FloatVector.fromArray(S, v, off + j + L).abs());
-            a2 = a2.max(FloatVector.fromArray(S, v, off + j + 2 * L).abs());
-            a3 = a3.max(FloatVector.fromArray(S, v, off + j + 3 * L).abs());
+            FloatVector e0 = FloatVector.fromArray(S, v, off + j), e1 = FloatVector.fromArray(S, v, off + j + L);
+            FloatVector e2 = FloatVector.fromArray(S, v, off + j + 2 * L), e3 = FloatVector.fromArray(S, v, off + j + 3 * L);
+            a0 = a0.add(e0.sub(e0));
+            a1 = a1.add(e1.sub(e1));
+            a2 = a2.add(e2.sub(e2));
+            a3 = a3.add(e3.sub(e3));
         }
-        for (; j + L <= len; j += L) a0 = a0.max(FloatVector.fromArray(S, v, off + j).abs());
-        float m = a0.max(a1).max(a2.max(a3)).reduceLanes(VectorOperators.MAX);
-        for (; j < len; j++) m = Math.max(m, Math.abs(v[off + j]));
-        return m <= Float.MAX_VALUE;
+        for (; j + L <= len; j += L) {
+            FloatVector e = FloatVector.fromArray(S, v, off + j);
+            a0 = a0.add(e.sub(e));
+        }
+        if (j < len) {
+            VectorMask<Float> m = S.indexInRange(j, len);
+            FloatVector e = FloatVector.fromArray(S, v, off + j, m);
+            a1 = a1.add(e.sub(e));
+        }
+        return a0.add(a1).add(a2.add(a3)).compare(VectorOperators.EQ, 0f).allTrue();
     }
 }
