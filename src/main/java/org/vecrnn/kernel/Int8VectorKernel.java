@@ -307,8 +307,10 @@ final class Int8VectorKernel extends Int8Kernel {
     }
 
     /**
-     * One output vector, perhaps partial (masked init load and store; its padding rows are zero). Two chains
-     * per group, over even and odd j, added in a fixed order, so the FMA chain is not one long dependency.
+     * One output vector, perhaps partial (masked init load and store; its padding rows are zero). Four chains
+     * per group, over j mod 4 (the rows past the last whole 4 into the first), added in a fixed order, so the
+     * FMA chain is not one long dependency. This is the whole head at k <= L: with two chains it waits on the FMA
+     * latency (at (128, 256, 16), 128 turns of one FMA latency each).
      */
     private static void block1(Packed P, long base, int c0, int groups, float[] h, float[] x, float[] init, int initOff, int rows, float[] out) {
         MemorySegment q = P.q, sc = P.s;
@@ -318,17 +320,16 @@ final class Int8VectorKernel extends Int8Kernel {
         long row = L, o = base;
         for (int g = 0; g < groups; g++) {
             float[] v = g < P.hGroups ? h : x;
-            FloatVector p0 = FloatVector.zero(F), p1 = p0;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
             int j = P.from[g], end = P.to[g];
-            for (; j + 2 <= end; j += 2, o += 2 * row) {
+            for (; j + 4 <= end; j += 4, o += 4 * row) {
                 p0 = widen(q, o).fma(FloatVector.broadcast(F, v[j]), p0);
                 p1 = widen(q, o + row).fma(FloatVector.broadcast(F, v[j + 1]), p1);
+                p2 = widen(q, o + 2 * row).fma(FloatVector.broadcast(F, v[j + 2]), p2);
+                p3 = widen(q, o + 3 * row).fma(FloatVector.broadcast(F, v[j + 3]), p3);
             }
-            if (j < end) {
-                p0 = widen(q, o).fma(FloatVector.broadcast(F, v[j]), p0);
-                o += row;
-            }
-            acc = p0.add(p1).fma(FloatVector.fromMemorySegment(F, sc, 4L * ((long) g * P.paddedRows + c0), LE), acc);
+            for (; j < end; j++, o += row) p0 = widen(q, o).fma(FloatVector.broadcast(F, v[j]), p0);
+            acc = p0.add(p1).add(p2.add(p3)).fma(FloatVector.fromMemorySegment(F, sc, 4L * ((long) g * P.paddedRows + c0), LE), acc);
         }
         if (whole) acc.intoArray(out, c0);
         else acc.intoArray(out, c0, m);
