@@ -35,4 +35,30 @@ class AllFiniteTest {
             assertEquals(Float.isFinite(bad), Kernels.allFinite(v, off, len), "len " + len + ", " + bad + " at " + (at - off));
         }
     }
+
+    /** The same, called often enough that the JIT compiles allFinite (C2 must not fold v - v to 0). */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("hotSeeds")
+    void staysRightOnceCompiled(long seed) {
+        System.out.println("AllFiniteTest hot seed " + seed);
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        float[] v = new float[1000];
+        for (int i = 0; i < v.length; i++) v[i] = (float) r.nextDouble(-1, 1);
+        int wrong = 0;
+        for (int call = 0; call < 200_000; call++) {
+            int len = 1 + r.nextInt(v.length);
+            boolean spoil = call % 5 == 0;
+            int at = r.nextInt(len);
+            float keep = v[at];
+            if (spoil) v[at] = bad[call % 3];
+            if (Kernels.allFinite(v, 0, len) == spoil) wrong++;
+            v[at] = keep;
+        }
+        assertEquals(0, wrong, "calls answered wrongly");
+    }
+
+    static LongStream hotSeeds() {
+        return LongStream.range(1, 3);
+    }
 }
