@@ -55,6 +55,15 @@ public final class Int8Kernels {
         return c == null ? new Int8ScalarKernel(model, owns) : instantiate(c, model, owns);
     }
 
+    /**
+     * The plain Java twin of this one-layer model's Vector API int8 kernel, the same bits (see
+     * {@link Int8ColumnTwinKernel}); it copies what it needs, so the model may close. Null when the Vector API
+     * kernel was not chosen.
+     */
+    public static StepKernel twin(QuantizedRnn model) {
+        return Holder.VECTOR == null ? null : new Int8ColumnTwinKernel(model, VectorWidth.FLOATS.length());
+    }
+
     /** The scalar reference, whatever was chosen. */
     public static StepKernel scalar(QuantizedRnn model) {
         return new Int8ScalarKernel(model, false);

@@ -47,6 +47,26 @@ public final class Kernels {
         return Holder.PROVIDER.allFinite(v, off, len);
     }
 
+    /**
+     * The plain Java twin of this layer's Vector API step kernel (the same operations in the same order, so the
+     * same bits), which a freshly loaded model runs until C2 has compiled the Vector API: see
+     * {@link ColumnTwinKernel}. Null when the Vector API kernels were not chosen (the scalar ones need no twin).
+     */
+    public static StepKernel twinStepKernel(ElmanRnn model) {
+        return Holder.PROVIDER instanceof ScalarKernelProvider ? null : new ColumnTwinKernel(model, VectorWidth.FLOATS.length());
+    }
+
+    /**
+     * The output activation g of the chosen family in plain Java, the same bits (the sigmoid through the rational
+     * tanh, as {@link VectorTanh#sigmoid}): the twin of {@link #activation} for a freshly loaded model.
+     */
+    public static Activation twinActivation(org.vecrnn.model.Output g) {
+        if (g != org.vecrnn.model.Output.SIGMOID || Holder.PROVIDER instanceof ScalarKernelProvider) return Holder.PROVIDER.activation(g);
+        return (z, zOff, o, oOff, k) -> {
+            for (int i = 0; i < k; i++) o[oOff + i] = Math.fma(Tanh.tanh(z[zOff + i] * 0.5f), 0.5f, 0.5f);
+        };
+    }
+
     /** The scalar reference, whatever was chosen (for tests and benchmarks). */
     public static StepKernel scalarStepKernel(ElmanRnn model) {
         return new ScalarStepKernel(model);

@@ -20,6 +20,10 @@ final class ScalarKernelProvider implements KernelProvider {
 
     @Override
     public boolean allFinite(float[] v, int off, int len) {
+        return finite(v, off, len);
+    }
+
+    static boolean finite(float[] v, int off, int len) {
         for (int i = 0; i < len; i++) if (!Float.isFinite(v[off + i])) return false;
         return true;
     }

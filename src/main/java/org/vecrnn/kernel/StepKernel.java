@@ -49,6 +49,15 @@ public interface StepKernel extends AutoCloseable {
     /** {@code z = V h + b} (k values). */
     void head(float[] h, float[] z);
 
+    /**
+     * Whether v[off, off + len) holds only finite values, checked as this kernel's family checks: {@link Kernels#allFinite}
+     * by default; a plain Java kernel checks with a plain loop, which runs at full speed before the JIT has
+     * compiled anything of the Vector API.
+     */
+    default boolean allFinite(float[] v, int off, int len) {
+        return Kernels.allFinite(v, off, len);
+    }
+
     /** Bytes of weight memory the kernel reads per step. */
     long weightBytes();
 

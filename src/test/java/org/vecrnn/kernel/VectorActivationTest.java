@@ -23,4 +23,19 @@ class VectorActivationTest {
         for (int i = 1; i <= k; i++) assertEquals(want[i], got[i], 0.5 * VectorTanh.MAX_ABS_ERROR + 1.2e-7, "k=" + k + " i=" + i);
         assertEquals(0f, got[0], "nothing written before the offset");
     }
+
+    /** The plain Java twin of each output activation gives the chosen family's bits (a model hands over between them). */
+    @ParameterizedTest(name = "k={0}")
+    @ValueSource(ints = {1, 3, 15, 16, 17, 33, 65, 100, 257})
+    void twinActivationGivesTheSameBits(int k) {
+        float[] z = RandomModels.uniform(k + 5, 30, 91 + k);
+        z[2] = 0f;
+        z[3] = -0f;
+        for (Output g : Output.values()) {
+            float[] want = new float[k + 1], got = new float[k + 1];
+            Kernels.activation(g).apply(z, 3, want, 1, k);
+            Kernels.twinActivation(g).apply(z, 3, got, 1, k);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, g + " k=" + k);
+        }
+    }
 }

@@ -1,0 +1,221 @@
+package org.vecrnn.kernel;
+
+import java.lang.foreign.ValueLayout;
+import org.vecrnn.model.Nonlinearity;
+import org.vecrnn.quant.Int8Matrix;
+import org.vecrnn.quant.QuantizedRnn;
+
+/**
+ * The arithmetic of {@link Int8VectorKernel} in plain Java loops, the same bits: outputs in blocks of 4 or 8
+ * vectors take, per scale group, one chain of FMAs of {@code q·2^24} (the kernel's decoded lanes, exact) from
+ * zero, then {@code acc = fma(chain · 2^-24, scale, acc)}; single vectors take four chains over j mod 4 of
+ * the plain q, summed {@code (p0 + p1) + (p2 + p3)}, then {@code fma(sum, scale, acc)}. What a freshly loaded
+ * int8 model runs until C2 has compiled the Vector API kernel ({@link ColumnTwinKernel} says why), with the
+ * same one-index loops for C2's auto-vectorizer; the int8 weights stay bytes (their own columns).
+ */
+final class Int8ColumnTwinKernel implements StepKernel {
+    private static final float SHIFT = 0x1p24f, UNSHIFT = 0x1p-24f;
+    private final int n, d, k;
+    /** For the outputs in blocks of 4 or 8 vectors: column j of [Wq | Uq] (its first wuSplit values), column j of Vq. */
+    private final byte[][] wuCols, vCols;
+    /** For the single vectors: row i of [Wq | Uq] for wuSplit <= i < d, row i of Vq for vSplit <= i < k. */
+    private final byte[][] wuRows, vRows;
+    /** Scale group g: columns [from[g], to[g]) of h (g below hGroups) or of x; its scale of output c is scales[g][c]. */
+    private final Groups wuGroups, vGroups;
+    private final float[] a, b;
+    private final int wuSplit, vSplit;
+    private final boolean relu;
+    private volatile boolean closed;
+    /** Per thread: the chains of the blocks' outputs, so that a call allocates nothing. */
+    private static final ThreadLocal<float[]> CHAIN = ThreadLocal.withInitial(() -> new float[0]);
+
+    private record Groups(int[] from, int[] to, int hGroups, float[][] scales) {}
+
+    /** The twin of the Vector API kernel for vectors of {@code lanes} floats; copies what it needs (the model may close). */
+    Int8ColumnTwinKernel(QuantizedRnn model, int lanes) {
+        if (model.layers() != 1) throw new IllegalArgumentException("an int8 kernel computes one layer, and this model has " + model.layers());
+        relu = model.nonlinearity() == Nonlinearity.RELU;
+        n = model.n();
+        d = model.d();
+        k = model.k();
+        wuSplit = ColumnTwinKernel.split(ColumnBlocks.plan(d, lanes, d + n, Byte.BYTES), lanes, d);
+        vSplit = ColumnTwinKernel.split(ColumnBlocks.plan(k, lanes, d, Byte.BYTES), lanes, k);
+        wuCols = columns(model.W(), model.U(), wuSplit);
+        vCols = columns(model.V(), null, vSplit);
+        wuRows = rows(model.W(), model.U(), wuSplit);
+        vRows = rows(model.V(), null, vSplit);
+        wuGroups = groups(model.W(), model.U());
+        vGroups = groups(model.V(), null);
+        a = model.aValues();
+        b = model.bValues();
+    }
+
+    /** The columns of [M1 | M2], one array each, cut to their first {@code to} values. */
+    private static byte[][] columns(Int8Matrix m1, Int8Matrix m2, int to) {
+        int c1 = m1.cols(), c2 = m2 == null ? 0 : m2.cols();
+        byte[][] t = new byte[c1 + c2][to];
+        for (int i = 0; i < to; i++) {
+            for (int j = 0; j < c1; j++) t[j][i] = m1.q().get(ValueLayout.JAVA_BYTE, (long) i * c1 + j);
+            for (int j = 0; j < c2; j++) t[c1 + j][i] = m2.q().get(ValueLayout.JAVA_BYTE, (long) i * c2 + j);
+        }
+        return t;
+    }
+
+    /** Rows [from, rows) of [M1 | M2], one array each. */
+    private static byte[][] rows(Int8Matrix m1, Int8Matrix m2, int from) {
+        int rows = m1.rows(), c1 = m1.cols(), c2 = m2 == null ? 0 : m2.cols();
+        byte[][] t = new byte[rows - from][c1 + c2];
+        for (int i = from; i < rows; i++) {
+            java.lang.foreign.MemorySegment.copy(m1.q(), ValueLayout.JAVA_BYTE, (long) i * c1, t[i - from], 0, c1);
+            if (m2 != null) java.lang.foreign.MemorySegment.copy(m2.q(), ValueLayout.JAVA_BYTE, (long) i * c2, t[i - from], c1, c2);
+        }
+        return t;
+    }
+
+    private static Groups groups(Int8Matrix m1, Int8Matrix m2) {
+        int g1 = m1.scalesPerRow(), g2 = m2 == null ? 0 : m2.scalesPerRow(), rows = m1.rows();
+        int[] from = new int[g1 + g2], to = new int[g1 + g2];
+        float[][] s = new float[g1 + g2][rows];
+        for (int g = 0; g < g1 + g2; g++) {
+            Int8Matrix m = g < g1 ? m1 : m2;
+            int local = g < g1 ? g : g - g1, per = m.scalesPerRow();
+            from[g] = local * m.blockLength();
+            to[g] = Math.min(m.cols(), from[g] + m.blockLength());
+            for (int i = 0; i < rows; i++) s[g][i] = m.scales().getAtIndex(ValueLayout.JAVA_FLOAT, (long) i * per + local);
+        }
+        return new Groups(from, to, g1, s);
+    }
+
+    @Override public int n() { return n; }
+    @Override public int d() { return d; }
+    @Override public int k() { return k; }
+
+    @Override
+    public void step(float[] h, float[] x, float[] hNext) {
+        open();
+        Int8Checks.step(this, h, x, hNext);
+        apply(wuCols, wuRows, wuGroups, wuSplit, d, h, x, a, 0, hNext);
+        hidden(hNext);
+    }
+
+    @Override
+    public void stepProjected(float[] h, float[] p, int pOff, float[] hNext) {
+        open();
+        Int8Checks.projected(this, h, p, pOff, hNext);
+        apply(wuCols, wuRows, wuGroups, wuSplit, d, h, null, p, pOff, hNext);
+        hidden(hNext);
+    }
+
+    @Override
+    public void head(float[] h, float[] z) {
+        open();
+        Int8Checks.head(this, h, z);
+        apply(vCols, vRows, vGroups, vSplit, k, h, null, b, 0, z);
+    }
+
+    private void open() {
+        if (closed) throw new IllegalStateException("this int8 kernel has been closed");
+    }
+
+    private void hidden(float[] s) {
+        if (relu) for (int i = 0; i < d; i++) s[i] = Math.max(s[i], 0f);
+        else for (int i = 0; i < d; i++) s[i] = Tanh.tanh(s[i]);
+    }
+
+    @Override
+    public boolean allFinite(float[] s, int off, int len) {
+        java.util.Objects.checkFromIndexSize(off, len, s.length);
+        return ScalarKernelProvider.finite(s, off, len);
+    }
+
+    /** out[0, rows) = init[initOff, ...) + the scaled products of [h; x], the matrix given by its columns C (outputs below split) and rows R. */
+    private void apply(byte[][] C, byte[][] R, Groups G, int split, int rows, float[] h, float[] x, float[] init, int initOff, float[] out) {
+        int groups = x == null ? G.hGroups : G.from.length;
+        System.arraycopy(init, initOff, out, 0, rows);
+        float[] p = CHAIN.get();
+        if (p.length < split) CHAIN.set(p = new float[Math.max(split, d)]);
+        for (int g = 0; g < groups; g++) {
+            boolean ofH = g < G.hGroups;
+            float[] e = ofH ? h : x, scale = G.scales[g];
+            int r0 = ofH ? 0 : d, from = G.from[g], to = G.to[g];
+            // blocks of 4 and 8 vectors (Int8VectorKernel.block8/block4): one chain per output from zero, then scaled
+            if (split > 0) {
+                java.util.Arrays.fill(p, 0, split, 0f);
+                chain(C, r0, from, to, e, p, split);
+                for (int c = 0; c < split; c++) out[c] = Math.fma(p[c] * UNSHIFT, scale[c], out[c]);
+            }
+            // single vectors (Int8VectorKernel.block1): four chains over (j - from) mod 4 of the plain bytes, summed, then scaled
+            int c = split;
+            for (; c + 2 <= rows; c += 2) pair(R[c - split], R[c + 1 - split], r0 + from, r0 + to, e, from, scale, out, c);
+            if (c < rows) out[c] = Math.fma(single(R[c - split], r0 + from, r0 + to, e, from), scale[c], out[c]);
+        }
+    }
+
+    /** {@link #single} for outputs c and c + 1 (rows q and r) at once, so that 8 FMA chains are in flight; each scaled into out. */
+    private static void pair(byte[] q, byte[] r, int from, int end, float[] e, int j0, float[] scale, float[] out, int c) {
+        float p0 = 0, p1 = 0, p2 = 0, p3 = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int at = from, j = j0;
+        for (; at + 4 <= end; at += 4, j += 4) {
+            float e0 = e[j], e1 = e[j + 1], e2 = e[j + 2], e3 = e[j + 3];
+            p0 = Math.fma((float) q[at], e0, p0);
+            p1 = Math.fma((float) q[at + 1], e1, p1);
+            p2 = Math.fma((float) q[at + 2], e2, p2);
+            p3 = Math.fma((float) q[at + 3], e3, p3);
+            s0 = Math.fma((float) r[at], e0, s0);
+            s1 = Math.fma((float) r[at + 1], e1, s1);
+            s2 = Math.fma((float) r[at + 2], e2, s2);
+            s3 = Math.fma((float) r[at + 3], e3, s3);
+        }
+        for (; at < end; at++, j++) {
+            p0 = Math.fma((float) q[at], e[j], p0);
+            s0 = Math.fma((float) r[at], e[j], s0);
+        }
+        out[c] = Math.fma((p0 + p1) + (p2 + p3), scale[c], out[c]);
+        out[c + 1] = Math.fma((s0 + s1) + (s2 + s3), scale[c + 1], out[c + 1]);
+    }
+
+    /** (p0 + p1) + (p2 + p3), chain i holding q[at] e[j] for the at in [from, end) with (at - from) mod 4 = i, the rest in chain 0; e[j] for q[at] is e[j0 + at - from]. */
+    private static float single(byte[] q, int from, int end, float[] e, int j0) {
+        float p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+        int at = from, j = j0;
+        for (; at + 4 <= end; at += 4, j += 4) {
+            p0 = Math.fma((float) q[at], e[j], p0);
+            p1 = Math.fma((float) q[at + 1], e[j + 1], p1);
+            p2 = Math.fma((float) q[at + 2], e[j + 2], p2);
+            p3 = Math.fma((float) q[at + 3], e[j + 3], p3);
+        }
+        for (; at < end; at++, j++) p0 = Math.fma((float) q[at], e[j], p0);
+        return (p0 + p1) + (p2 + p3);
+    }
+
+    /** p[0, to) = Σ_{j in [from, end)} (q_j · 2^24) e[j], one chain in j order. */
+    private static void chain(byte[][] T, int r0, int from, int end, float[] e, float[] p, int to) {
+        int j = from;
+        for (; j + 4 <= end; j += 4) {
+            byte[] T0 = T[r0 + j], T1 = T[r0 + j + 1], T2 = T[r0 + j + 2], T3 = T[r0 + j + 3];
+            float e0 = e[j], e1 = e[j + 1], e2 = e[j + 2], e3 = e[j + 3];
+            for (int c = 0; c < to; c++)
+                p[c] = Math.fma(T3[c] * SHIFT, e3, Math.fma(T2[c] * SHIFT, e2, Math.fma(T1[c] * SHIFT, e1, Math.fma(T0[c] * SHIFT, e0, p[c]))));
+        }
+        for (; j < end; j++) {
+            byte[] T0 = T[r0 + j];
+            float e0 = e[j];
+            for (int c = 0; c < to; c++) p[c] = Math.fma(T0[c] * SHIFT, e0, p[c]);
+        }
+    }
+
+    @Override
+    public long weightBytes() {
+        return (long) (d + n) * d + (long) d * k + 4L * (d + k);
+    }
+
+    @Override
+    public String describe() {
+        return "int8 plain Java twin of the Vector API kernel" + (relu ? " relu" : "");
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}
