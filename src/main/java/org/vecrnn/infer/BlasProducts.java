@@ -23,15 +23,21 @@ final class BlasProducts implements AutoCloseable {
      */
     static final long CALL_WORK = 1L << 24;
 
-    private final Sgemm gemm;
+    /** OpenBLAS's sgemm, looked up at first use ({@link #available}), or null before. */
+    private volatile Sgemm gemm;
     private final NativeMemory memory = NativeMemory.of(this, "OpenBLAS product buffer");
     private final Arena arena = memory.arena();
     private final MemorySegment U, V;
     private final float[] a, b;
     private final int n, d, k;
 
-    BlasProducts(ElmanRnn model, Sgemm gemm) {
-        this.gemm = gemm;
+    /**
+     * The products of {@code model}, through OpenBLAS when it is there. Whether it is is found out at the first
+     * {@link #available}, not here: loading OpenBLAS and linking its calls took about 0.2 s of a fresh JVM's
+     * start (2-core AMD EPYC Zen 5), a fifth of the second within which a loaded model should step at steady
+     * speed, and a model that only steps streams never needs it.
+     */
+    BlasProducts(ElmanRnn model) {
         n = model.n();
         d = model.d();
         k = model.k();
@@ -39,6 +45,12 @@ final class BlasProducts implements AutoCloseable {
         V = ElmanRnn.readOnlyCopy(arena, model.V());
         a = model.a().toArray(ValueLayout.JAVA_FLOAT);
         b = model.b().toArray(ValueLayout.JAVA_FLOAT);
+    }
+
+    /** Whether OpenBLAS is there (loaded at the first call); the products below need it. */
+    boolean available() {
+        if (gemm == null) gemm = org.vecrnn.blas.Blas.openBlas().isPresent() ? org.vecrnn.blas.Blas.get() : null;
+        return gemm != null;
     }
 
     /** p[r] = U x[r] + a for rows r in [0, rows): x rows n floats apart from xOff, p rows {@code stride} apart. */

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.vecrnn.io.SafeTensors;
 import org.vecrnn.model.Preprocessing;
-import org.vecrnn.blas.Blas;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.io.QuantizedModelFile;
 import org.vecrnn.kernel.Int8Kernels;
@@ -102,8 +101,7 @@ public final class InferenceModel implements AutoCloseable {
      */
     public static InferenceModel of(ElmanRnn model) {
         if (model.layers() > 1) return stacked(model, Kernels::stepKernel, Kernels.activation(model.output()));
-        BlasProducts blas = Blas.openBlas().isPresent() ? new BlasProducts(model, Blas.get()) : null;
-        return new InferenceModel(new StepKernel[] {Kernels.stepKernel(model)}, Kernels.batchKernel(model), blas, model.output(), Kernels.activation(model.output()));
+        return new InferenceModel(new StepKernel[] {Kernels.stepKernel(model)}, Kernels.batchKernel(model), new BlasProducts(model), model.output(), Kernels.activation(model.output()));
     }
 
     /**
@@ -299,7 +297,7 @@ public final class InferenceModel implements AutoCloseable {
     public String describe() {
         String stack = layers.length == 1 ? "" : layers.length + " layers of ";
         return batch == null ? stack + step.describe() : step.describe() + "; sequences: " + batch.describe()
-                + (blas == null ? "" : ", input projection and head on " + blas.describe());
+                + (blas == null || !blas.available() ? "" : ", input projection and head on " + blas.describe());
     }
 
     /**
@@ -498,7 +496,7 @@ public final class InferenceModel implements AutoCloseable {
             return;
         }
         BatchRunner r = idle.poll();
-        if (r == null) r = new BatchRunner(batch, blas, act);
+        if (r == null) r = new BatchRunner(batch, blas != null && blas.available() ? blas : null, act);
         try {
             r.run(x, T, h0, h, o, from, to);
         } finally {
