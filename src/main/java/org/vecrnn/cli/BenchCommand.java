@@ -47,9 +47,10 @@ import picocli.CommandLine.Spec;
                 "concurrent: --threads T threads each step a stream of their own through a StepCoalescer (--window-us), "
                         + "against the same threads stepping alone: stream_steps_per_s=.., alone_steps_per_s=.., mean_group=.., "
                         + "p50_us=.. and p99_us=.. of one call.",
-                "coldstart: the model saved and loaded with InferenceModel.load in this fresh JVM: load_ms=.., first_step_us=.., "
-                        + "the p50 and p99 of the first 1,000 steps and of 100,000 steady steps (-Dvecrnn.warmup=false "
-                        + "in VECRNN_JAVA_OPTS loads without the warm-up).",
+                "coldstart: the model saved and loaded with InferenceModel.load in this fresh JVM: load_ms=.., warm_ms=.. (from "
+                        + "the load until the model steps on its Vector API kernels, not its plain Java twins; none: not "
+                        + "within 60 s), first_step_us=.., the p50 and p99 of the first 1,000 steps and of 100,000 steady "
+                        + "steps 3 s after warm_ms (-Dvecrnn.warmup=false in VECRNN_JAVA_OPTS loads without the warm-up).",
                 "Every workload but train warms up until two successive blocks agree within 3%% while the JIT is idle.",
                 "The kernels are the ones chosen at start-up (-Dvecrnn.kernel=scalar|vector and "
                         + "-Dvecrnn.vectorBits=256|512 in VECRNN_JAVA_OPTS force them)."})
@@ -210,7 +211,7 @@ final class BenchCommand implements Callable<Integer> {
     private int coldstart(double[] r, boolean int8Weights, int n, int d, int k, int layers, Nonlinearity f) {
         PrintWriter out = spec.commandLine().getOut();
         out.println("workload=coldstart n=" + n + " d=" + d + " k=" + k + " weights=" + (int8Weights ? "int8" : "fp32")
-                + " load_ms=" + ServeBench.fmt(r[0]) + " first_step_us=" + ServeBench.fmt(r[1])
+                + " load_ms=" + ServeBench.fmt(r[0]) + " warm_ms=" + (Double.isNaN(r[6]) ? "none" : ServeBench.fmt(r[6])) + " first_step_us=" + ServeBench.fmt(r[1])
                 + " first1000_p50_us=" + ServeBench.fmt(r[2]) + " first1000_p99_us=" + ServeBench.fmt(r[3])
                 + " steady_p50_us=" + ServeBench.fmt(r[4]) + " steady_p99_us=" + ServeBench.fmt(r[5])
                 + " warmup=" + (Boolean.parseBoolean(System.getProperty("vecrnn.warmup", "true")) ? "on" : "off") + suffix(layers, f));

@@ -41,6 +41,8 @@ public final class InferenceModel implements AutoCloseable {
     private final Activation act;
     /** What training did to the inputs (from the model file's metadata), applied on the way in and out. */
     private final Preprocessing pre;
+    /** For a model loaded with warm-up: the switch from the plain Java twins to the Vector API kernels; else null. */
+    private final HandOff handOff;
     /** Batch runners not in use, with their scratch: at most one per caller that ran at the same time. */
     private final ConcurrentLinkedQueue<BatchRunner> idle = new ConcurrentLinkedQueue<>();
 
@@ -78,11 +80,12 @@ public final class InferenceModel implements AutoCloseable {
 
     /** The factories below build every kernel from one model, so their sizes agree. */
     private InferenceModel(StepKernel[] layers, BatchKernel batch, BlasProducts blas, Output g, Activation act) {
-        this(layers, batch, blas, g, act, Preprocessing.NONE);
+        this(layers, batch, blas, g, act, Preprocessing.NONE, null);
     }
 
-    private InferenceModel(StepKernel[] layers, BatchKernel batch, BlasProducts blas, Output g, Activation act, Preprocessing pre) {
+    private InferenceModel(StepKernel[] layers, BatchKernel batch, BlasProducts blas, Output g, Activation act, Preprocessing pre, HandOff handOff) {
         this.pre = pre;
+        this.handOff = handOff;
         this.layers = layers;
         this.step = layers[0];
         this.batch = batch;
@@ -161,8 +164,10 @@ public final class InferenceModel implements AutoCloseable {
     /**
      * The same; with {@code warmUp} (the default of the other forms unless {@code -Dvecrnn.warmup=false}) the
      * model's step is run on a scratch stream until its steps are steady or 0.9 s after this call began (at
-     * least 0.2 s of warm-up), its cost logged at DEBUG. In a fresh JVM the first steps after that are faster
-     * than without it but not yet at steady speed (README, Warm-up).
+     * least 0.2 s of warm-up), its cost logged at DEBUG. A model with Vector API kernels steps on their plain
+     * Java twins first (the same results, bit for bit), which the JIT compiles within about 0.2 s, while a
+     * daemon thread warms the Vector API kernels and hands the model over to them once they are steady (about
+     * two seconds after load in a fresh JVM on 2 cores; README, Warm-up). Closing the model stops that thread.
      *
      * @param path a model file, as for {@link #load(Path)}
      * @param applyPreprocessing whether the preprocessing the metadata records is applied
@@ -172,9 +177,9 @@ public final class InferenceModel implements AutoCloseable {
      */
     public static InferenceModel load(Path path, boolean applyPreprocessing, boolean warmUp) {
         long start = System.nanoTime();
-        InferenceModel m = read(path, applyPreprocessing);
+        InferenceModel m = read(path, applyPreprocessing, warmUp);
         if (warmUp) {
-            WarmUp.step(m.layers, m.act, WarmUp.deadline(start));
+            WarmUp.load(m.layers, m.act, m.handOff, start);
             m.groupsCold = true;
         }
         return m;
@@ -182,28 +187,59 @@ public final class InferenceModel implements AutoCloseable {
 
     /**
      * Runs this model's step, then its grouped step, on scratch streams until the JIT has compiled them (about
-     * a second at most); no stream's state is touched. {@link #load} warms the step itself, and the grouped
-     * step at the first {@link #newGroup}.
+     * a second each at most); no stream's state is touched. A model that {@link #load} warmed up, still on the
+     * plain Java twins of its kernels, steps on its Vector API kernels from then on if they got steady.
+     * {@link #load} warms the step itself, and the grouped step at the first {@link #newGroup}.
      */
     public void warmUp() {
-        WarmUp.step(layers, act, WarmUp.deadline(System.nanoTime()));
-        WarmUp.group(layers, act, WarmUp.deadline(System.nanoTime()));
+        if (handOff == null) WarmUp.step(layers, act, WarmUp.deadline(System.nanoTime()));
+        else if (!handOff.done()) WarmUp.handOff(handOff, WarmUp.deadline(System.nanoTime()));
+        WarmUp.group(hot(), hotActivation(), WarmUp.deadline(System.nanoTime()));
         groupsCold = false;
+    }
+
+    /**
+     * Whether this model's streams step on its final kernels. False only after a warmed {@link #load} of a model
+     * with Vector API kernels, for the first seconds, while its streams step on the kernels' plain Java twins
+     * (the same results, bit for bit, at about a third of the speed) and a daemon thread warms the Vector API
+     * kernels (README, Warm-up). A service that wants its first requests at full speed can wait for this.
+     *
+     * @return true once the model steps at its steady speed's kernels
+     */
+    public boolean warm() {
+        return handOff == null || handOff.done();
+    }
+
+    /** The thread warming the Vector API kernels behind the hand-off, or null. */
+    Thread warmUpThread() {
+        return handOff == null ? null : handOff.warmer();
+    }
+
+    /** The kernels this model runs once warm: the Vector API ones behind a hand-off, else its own. */
+    private StepKernel[] hot() {
+        return handOff == null ? layers : handOff.vector();
+    }
+
+    private Activation hotActivation() {
+        return handOff == null ? act : handOff.vectorActivation();
     }
 
     /** Set by a warmed load: the first newGroup warms the grouped step. */
     private volatile boolean groupsCold;
 
-    private static InferenceModel read(Path path, boolean applyPreprocessing) {
+    /** The model in {@code path}; with {@code twins}, behind a hand-off from plain Java twins of its kernels (if it has Vector API ones). */
+    private static InferenceModel read(Path path, boolean applyPreprocessing, boolean twins) {
         InferenceModel m;
         Map<String, String> metadata;
         if (QuantizedModelFile.isQuantized(path)) {
             QuantizedRnn q = QuantizedModelFile.load(path);
             if (q.layers() == 1) {
                 m = new InferenceModel(Int8Kernels.owning(q), q.output());
+                if (twins) m = m.withTwins(java.util.Collections.singletonList(Int8Kernels.twin(q)));
             } else {
                 try (q) {
                     m = of(q);
+                    if (twins) m = m.withTwins(twins(q));
                 }
             }
             try (SafeTensors st = SafeTensors.openConfined(path)) {
@@ -213,6 +249,7 @@ public final class InferenceModel implements AutoCloseable {
             ModelFile.Loaded loaded = ModelFile.read(path);
             try (ElmanRnn r = loaded.model()) {
                 m = of(r);
+                if (twins) m = m.withTwins(twins(r));
             }
             metadata = loaded.metadata();
         }
@@ -221,7 +258,32 @@ public final class InferenceModel implements AutoCloseable {
 
     /** This model's kernels with {@code pre} applied to inputs and outputs; the new one owns the kernels. */
     private InferenceModel withPreprocessing(Preprocessing p) {
-        return p.isNone() ? this : new InferenceModel(layers, batch, blas, g, act, p);
+        return p.isNone() ? this : new InferenceModel(layers, batch, blas, g, act, p, handOff);
+    }
+
+    /** This model behind a hand-off from {@code twins} (one per layer) to its kernels; itself when it has no twins (scalar kernels). */
+    private InferenceModel withTwins(List<StepKernel> twins) {
+        if (twins.contains(null)) return this;
+        HandOff h = new HandOff(twins.toArray(StepKernel[]::new), layers, Kernels.twinActivation(g), act);
+        return new InferenceModel(h.layers(), batch, blas, g, h.activation(), pre, h);
+    }
+
+    private static List<StepKernel> twins(ElmanRnn model) {
+        List<StepKernel> ts = new ArrayList<>();
+        for (int l = 0; l < model.layers(); l++)
+            try (ElmanRnn layer = model.layers() == 1 ? null : model.layer(l)) {
+                ts.add(Kernels.twinStepKernel(layer == null ? model : layer));
+            }
+        return ts;
+    }
+
+    private static List<StepKernel> twins(QuantizedRnn model) {
+        List<StepKernel> ts = new ArrayList<>();
+        for (int l = 0; l < model.layers(); l++)
+            try (QuantizedRnn layer = model.layer(l)) {
+                ts.add(Int8Kernels.twin(layer));
+            }
+        return ts;
     }
 
     /**
@@ -323,7 +385,7 @@ public final class InferenceModel implements AutoCloseable {
         StreamGroup g = new StreamGroup(layers, act, capacity);
         if (groupsCold) {
             groupsCold = false;
-            WarmUp.group(layers, act, WarmUp.deadline(System.nanoTime()));
+            WarmUp.group(hot(), hotActivation(), WarmUp.deadline(System.nanoTime()));
         }
         return g;
     }
@@ -537,6 +599,7 @@ public final class InferenceModel implements AutoCloseable {
 
     @Override
     public void close() {
+        if (handOff != null) handOff.close();
         idle.clear();
         for (StepKernel l : layers) l.close();
         if (batch != null) batch.close();

@@ -99,12 +99,12 @@ public final class StreamGroup {
                 }
                 layers[l].stepGroup(h, in, next, m);
                 for (int i = 0; i < m; i++)
-                    if (errors[i] == null) errors[i] = Steps.nonFiniteHidden(next[i], layers[l].d(), l, layers.length);
+                    if (errors[i] == null) errors[i] = Steps.nonFiniteHidden(layers[l], next[i], layers[l].d(), l, layers.length);
                 in = next;
             }
             top.headGroup(in, z, m);
             for (int i = 0; i < m; i++) {
-                if (errors[i] == null) errors[i] = Steps.nonFiniteOutput(z[i], k);
+                if (errors[i] == null) errors[i] = Steps.nonFiniteOutput(top, z[i], k);
                 if (errors[i] != null) {
                     failed++;
                     continue;
@@ -134,7 +134,7 @@ public final class StreamGroup {
             StreamState s = streams[i];
             if (s == null) throw new IllegalArgumentException("stream " + i + " is null");
             if (s.kernel() != kernel) throw new IllegalArgumentException("stream " + i + " belongs to another model");
-            Steps.checkInput(xs[i], n, "stream " + i + ": ");
+            Steps.checkInput(kernel, xs[i], n, "stream " + i + ": ");
             if (outs[i] == null || outs[i].length < k)
                 throw new IllegalArgumentException("stream " + i + ": out has room for " + (outs[i] == null ? 0 : outs[i].length) + " values, the model gives k=" + k);
         }

@@ -90,7 +90,7 @@ public final class StreamState implements Decoder {
     public void step(float[] x, float[] out) {
         if (x.length != n) throw new IllegalArgumentException("x has " + x.length + " values, the model takes n=" + n);
         if (out.length < k) throw new IllegalArgumentException("out has room for " + out.length + " values, the model gives k=" + k);
-        int badX = Steps.firstNonFinite(x, 0, n);
+        int badX = Steps.firstNonFinite(layers[0], x, 0, n);
         if (badX >= 0) throw new IllegalArgumentException("x value " + badX + " is not finite: " + x[badX]);
         enter();
         try {
@@ -98,13 +98,13 @@ public final class StreamState implements Decoder {
             for (int l = 0; l < layers.length; l++) {
                 float[] next = buf[l][1 - cur];
                 layers[l].step(buf[l][cur], in, next, backward);
-                RuntimeException bad = Steps.nonFiniteHidden(next, d, l, layers.length);
+                RuntimeException bad = Steps.nonFiniteHidden(layers[l], next, d, l, layers.length);
                 if (bad != null) throw bad;
                 in = next;
             }
             backward = !backward;
             top.head(in, z);
-            RuntimeException bad = Steps.nonFiniteOutput(z, k);
+            RuntimeException bad = Steps.nonFiniteOutput(top, z, k);
             if (bad != null) throw bad;
             cur = 1 - cur;
             g.apply(z, 0, out, 0, k);

@@ -1,27 +1,36 @@
 package org.vecrnn.infer;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 import org.vecrnn.kernel.Activation;
 import org.vecrnn.kernel.StepKernel;
 
 /**
- * Runs a freshly loaded model's step until the JIT has compiled it, so that the caller's first steps run at
- * steady speed. In a fresh JVM the Vector API kernels start interpreted (every vector boxed: a step at d = 256
- * took 4 ms fp32 and 10 ms int8) and stay slow until C2 has compiled them; a service would see that as its
- * first requests breaking their latency goal. Here the model's own kernels, on its own sizes, step a scratch
- * stream (both directions of the pass, the head, the activation) in blocks, until two successive blocks agree
- * within {@value #AGREE} while the JIT compiled nothing (the code is compiled and steady) or the deadline
- * passes. {@link InferenceModel#load} gives it what remains of {@value #LOAD_BUDGET_MS} ms after reading the
- * file (at least {@value #MIN_MS} ms). The grouped step is warmed the same way by the model's first
- * {@link InferenceModel#newGroup} (a small group, 4 + 2 + 1 streams: every tile of the grouped loops), so a
- * model that only streams one by one does not spend its budget there. The model's own state is never touched
- * (scratch streams without preprocessing). On by default; the system property {@code -Dvecrnn.warmup=false}
- * (or {@code load(path, pre, false)}) turns it off. Its cost is logged at DEBUG.
+ * Brings a freshly loaded model to steady speed, so that the caller's first steps do not break a latency goal.
+ * In a fresh JVM the Vector API kernels start as Java fallbacks (every vector boxed: a step at d = 256 took
+ * 4 ms fp32 and 10 ms int8), and C2, one thread on 2 cores, compiles dozens of those fallbacks (5 to 40 ms each,
+ * and they are the hottest methods in its queue) before it reaches the kernels, which are the only ones whose
+ * compiled code the steady step uses: about two seconds.
  *
- * <p>What bounds it: in the interpreter each vector operation runs the Vector API's Java fallback, so those
- * JDK methods get hot first and C2 compiles dozens of them (5 to 40 ms each) before it reaches the kernels,
- * which are the only ones whose compiled code the steady step uses. At d = 256 on 2 cores that queue takes
- * longer than the budget; bench/README.md gives the figures.
+ * <p>So a model with Vector API kernels is loaded behind a {@link HandOff}: its streams step on the kernels'
+ * plain Java twins (the same bits), which C2 compiles within about 0.2 s. {@link #load} warms the twins on a
+ * scratch stream through the caller's own path ({@link StreamState#step}) until two successive blocks agree
+ * within {@value #AGREE} while the JIT is quiet, and returns; a daemon thread then warms the Vector API kernels
+ * and hands the model over to them once they are steady. It runs beside the caller's first steps, so it runs in
+ * short blocks and waits while the JIT is busy (see {@link #blocks(String, long, BooleanSupplier, Call, boolean)}).
+ * A model without twins (scalar kernels) is warmed the same way, on its own kernels. The grouped step is
+ * warmed by the model's first {@link InferenceModel#newGroup} (a small group, 4 + 2 + 1 streams: every tile of
+ * the grouped loops). No stream's state is ever touched (scratch streams without preprocessing). On by
+ * default; the system property {@code -Dvecrnn.warmup=false} (or {@code load(path, pre, false)}) turns it off.
+ * Its cost and the hand-over are logged at DEBUG.
  */
 final class WarmUp {
     private WarmUp() {}
@@ -46,26 +55,99 @@ final class WarmUp {
         return Math.max(startNanos + LOAD_BUDGET_MS * 1_000_000L, now + MIN_MS * 1_000_000L);
     }
 
-    /** Warms the step and head of these kernels until {@code deadline} (System.nanoTime) at the latest; returns the steps run. */
-    static long step(StepKernel[] layers, Activation g, long deadline) {
-        StreamState s = new StreamState(layers, g, null);
-        float[][] xs = inputs(layers[0].n());
-        float[] out = new float[layers[layers.length - 1].k()];
-        return run("step", deadline, t -> {
-            if ((t & 63) == 0) s.reset(); // keep h away from any fixed point
-            s.step(xs[t & 7], out);
-            return 1;
+    /** How long the warm-up goes on after load returned, at most, before the model hands over anyway. */
+    static final long BACKGROUND_MS = 30_000;
+
+    /**
+     * Load's warm-up: the model's own step (its twins, behind a hand-off) until steady or the deadline; then,
+     * behind a hand-off, a daemon thread warms the Vector API kernels and hands over when they are steady (or
+     * after {@value #BACKGROUND_MS} ms).
+     */
+    static void load(StepKernel[] layers, Activation g, HandOff handOff, long start) {
+        step(layers, g, deadline(start));
+        if (handOff == null) return;
+        StepKernel[] vector = handOff.vector();
+        Activation va = handOff.vectorActivation();
+        handOff.startWarmer(() -> {
+            try {
+                blocks("Vector API step", System.nanoTime() + BACKGROUND_MS * 1_000_000L, handOff::closing, kernelCall(vector, va), true);
+            } catch (RuntimeException e) {
+                // the Vector API kernels fail where their twins ran: keep the twins (the same results), and say so
+                LOG.log(System.Logger.Level.WARNING, "vecrnn: warming the Vector API kernels failed (" + e + "); the model goes on with their plain Java twins");
+                return;
+            }
+            if (handOff.closing()) return;
+            handOff.complete();
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            LOG.log(System.Logger.Level.DEBUG, () -> "vecrnn: the model steps on its Vector API kernels from " + ms + " ms after load began");
         });
     }
 
+    /** Warms the Vector API kernels behind {@code handOff} on this thread until {@code deadline}; hands over if they got steady. */
+    static void handOff(HandOff handOff, long deadline) {
+        if (blocks("Vector API step", deadline, handOff::closing, kernelCall(handOff.vector(), handOff.vectorActivation()))) handOff.complete();
+    }
+
+    /** Warms the step and head of these kernels until {@code deadline} (System.nanoTime) at the latest; returns whether they got steady. */
+    static boolean step(StepKernel[] layers, Activation g, long deadline) {
+        return blocks("step", deadline, () -> false, stepCall(layers, g));
+    }
+
+    /** A call of the warm-up of the step: one step of a scratch stream of these kernels. */
+    private static Call stepCall(StepKernel[] layers, Activation g) {
+        StreamState s = new StreamState(layers, g, null);
+        float[][] xs = inputs(layers[0].n());
+        float[] out = new float[layers[layers.length - 1].k()];
+        return t -> {
+            if ((t & 63) == 0) s.reset(); // keep h away from any fixed point
+            s.step(xs[t & 7], out);
+            return 1;
+        };
+    }
+
+    /**
+     * A call of the warm-up of kernels that the model's streams do not step on yet (the Vector API kernels behind
+     * a hand-off): what {@link StreamState#step} asks of them (each layer's step in alternating directions and
+     * its check, the head, its check, the activation), called directly. Through a StreamState of their own,
+     * StreamState.step would see two kinds of kernel where the caller's streams see one, and C2 would throw away
+     * its compiled code of the twins' path, which the caller's first steps run.
+     */
+    private static Call kernelCall(StepKernel[] layers, Activation g) {
+        int L = layers.length, n = layers[0].n(), d = layers[0].d(), k = layers[L - 1].k();
+        StepKernel top = layers[L - 1];
+        float[][] xs = inputs(n), h = new float[L][d], next = new float[L][d];
+        float[] z = new float[k], out = new float[k];
+        return t -> {
+            if ((t & 63) == 0) for (float[] v : h) java.util.Arrays.fill(v, 0f);
+            float[] in = xs[t & 7];
+            boolean finite = layers[0].allFinite(in, 0, n);
+            for (int l = 0; l < L; l++) {
+                layers[l].step(h[l], in, next[l], (t & 1) == 1);
+                finite &= layers[l].allFinite(next[l], 0, d);
+                in = next[l];
+            }
+            top.head(in, z);
+            finite &= top.allFinite(z, 0, k);
+            g.apply(z, 0, out, 0, k);
+            // h as a stream's: the new state, unless it overflowed (extreme weights; then the next step starts over)
+            for (int l = 0; l < L; l++) {
+                float[] v = h[l];
+                h[l] = next[l];
+                next[l] = v;
+                if (!finite) java.util.Arrays.fill(h[l], 0f);
+            }
+            return 1;
+        };
+    }
+
     /** Warms the grouped step of these kernels: groups of 7 (4 + 2 + 1 streams, every tile) and 4. */
-    static long group(StepKernel[] layers, Activation g, long deadline) {
+    static boolean group(StepKernel[] layers, Activation g, long deadline) {
         float[][] xs = inputs(layers[0].n());
         StreamState[] members = new StreamState[7];
         float[][] outs = new float[7][layers[layers.length - 1].k()];
         for (int i = 0; i < members.length; i++) members[i] = new StreamState(layers, g, null);
         StreamGroup group = new StreamGroup(layers, g, members.length);
-        return run("grouped step", deadline, t -> {
+        return blocks("grouped step", deadline, () -> false, t -> {
             if ((t & 63) == 0) for (StreamState m : members) m.reset();
             group.step(members, xs, outs, (t & 1) == 0 ? 7 : 4);
             return (t & 1) == 0 ? 7 : 4;
@@ -84,44 +166,135 @@ final class WarmUp {
         int run(int t);
     }
 
-    private static long run(String what, long deadline, Call call) {
+    /**
+     * Calls in blocks of up to 20 ms until two agree and the JIT compiled nothing meanwhile (steady: returns
+     * true), the deadline passes or {@code stop} says so (false).
+     */
+    private static boolean blocks(String what, long deadline, BooleanSupplier stop, Call call) {
+        return blocks(what, deadline, stop, call, false);
+    }
+
+    /**
+     * The same; {@code beside} a caller (the warm-up after load returned): blocks of up to 2 ms, and between
+     * them a wait while the JIT is compiling. On 2 cores the caller's steps, the C2 thread and this one would
+     * otherwise be three threads on two cores, and the caller's steps would wait for the scheduler: at d = 256
+     * one step in ten took 25-60 µs instead of 8. The compilations a block asks for are queued by then; the
+     * warm-up only needs to call again once C2 has worked through them.
+     */
+    private static boolean blocks(String what, long deadline, BooleanSupplier stop, Call call, boolean beside) {
         try {
-            return blocks(what, deadline, call);
+            return timedBlocks(what, deadline, stop, call, beside);
         } catch (NonFiniteStateException e) {
             // the warm-up's inputs overflow this model (extreme weights): a load still succeeds, and each
             // user's step that overflows is reported by the non-finite rule; the warm-up just ends here
             LOG.log(System.Logger.Level.DEBUG, () -> "vecrnn: warm-up of the " + what + " stopped: " + e.getMessage());
-            return 0;
+            return false;
         }
     }
 
-    private static long blocks(String what, long deadline, Call call) {
-        long t0 = System.nanoTime();
-        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-        boolean jitTimed = jit != null && jit.isCompilationTimeMonitoringSupported();
-        long steps = 0, jitBefore = jitTimed ? jit.getTotalCompilationTime() : 0;
+    private static boolean timedBlocks(String what, long deadline, BooleanSupplier stop, Call call, boolean beside) {
+        long t0 = System.nanoTime(), blockNanos = beside ? 2_000_000L : 20_000_000L;
+        JitWatch jit = new JitWatch();
+        long steps = 0;
         double last = Double.MAX_VALUE;
         boolean steady = false;
-        while (System.nanoTime() < deadline && !steady) {
-            // a block: BLOCK calls, or fewer when 20 ms or the deadline pass first (a cold step at d = 1024 takes
-            // milliseconds); timed per stream-step
+        while (System.nanoTime() < deadline && !steady && !stop.getAsBoolean()) {
+            if (beside) jit.awaitQuiet(deadline, stop);
+            jit.begin();
+            // a block: BLOCK calls, or fewer when its time or the deadline pass first (a cold step at d = 1024
+            // takes milliseconds); timed per stream-step
             long b0 = System.nanoTime();
             int t = 0, blockSteps = 0;
-            for (; t < BLOCK && System.nanoTime() - b0 < 20_000_000L && System.nanoTime() < deadline; t++)
+            for (; t < BLOCK && System.nanoTime() - b0 < blockNanos && System.nanoTime() < deadline; t++)
                 blockSteps += call.run(t);
             double perStep = (System.nanoTime() - b0) / (double) Math.max(1, blockSteps);
             steps += blockSteps;
-            long jitNow = jitTimed ? jit.getTotalCompilationTime() : 0;
-            // steady: two full blocks (BLOCK calls, or 32 in 20 ms at large sizes) agree and the JIT finished no
-            // compilation meanwhile; interpreted blocks may agree too, but they hold a few calls
-            steady = t >= 32 && Math.abs(perStep - last) <= AGREE * Math.min(perStep, last) && jitNow == jitBefore;
+            // steady: two full blocks (BLOCK calls, or 32 in the block's time at large sizes) agree and the JIT was
+            // quiet meanwhile; interpreted blocks may agree too, but they hold a few calls
+            steady = t >= 32 && Math.abs(perStep - last) <= AGREE * Math.min(perStep, last) && jit.quiet();
             last = perStep;
-            jitBefore = jitNow;
         }
         long ms = (System.nanoTime() - t0) / 1_000_000, total = steps;
         boolean done = steady;
         LOG.log(System.Logger.Level.DEBUG, () -> "vecrnn: warm-up of the " + what + ": " + total + " stream-steps in " + ms + " ms"
-                + (done ? "" : " (the deadline came before the " + what + " was steady)") + "; -Dvecrnn.warmup=false turns it off");
-        return steps;
+                + (done ? "" : " (it was not steady when it ended)") + "; -Dvecrnn.warmup=false turns it off");
+        return steady;
+    }
+
+    /**
+     * Whether the JIT was quiet over a stretch of time: it finished no compilation, and its compiler threads ran
+     * for under 10 % of the time. The compilation time alone is not enough: it grows when a compilation ends,
+     * and a C2 compilation of a large loop runs for tens of milliseconds, during which two blocks of the
+     * not-yet-compiled code agree. The JDK hides its compiler threads from Java; on Linux their run time is in
+     * /proc/self/task/TID/schedstat (ns), under the names "C1 CompilerThre" and "C2 CompilerThre". Elsewhere the
+     * compilation time alone decides.
+     */
+    private static final class JitWatch {
+        private final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        private final boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        /** The schedstat files of the compiler threads, found again every {@value #RESCAN_NS} ns (HotSpot may start more). */
+        private List<Path> compilers = List.of();
+        private long scanned = Long.MIN_VALUE / 2, compileMs, compilerNs, wall;
+        private static final long RESCAN_NS = 100_000_000L;
+
+        void begin() {
+            compileMs = timed ? jit.getTotalCompilationTime() : 0;
+            compilerNs = compilerNanos();
+            wall = System.nanoTime();
+        }
+
+        boolean quiet() {
+            if (timed && jit.getTotalCompilationTime() != compileMs) return false;
+            long ran = compilerNanos();
+            return ran < 0 || compilerNs < 0 || ran - compilerNs < 0.1 * (System.nanoTime() - wall);
+        }
+
+        /** The compiler threads' run time so far, ns, or -1 where /proc does not give it. */
+        private long compilerNanos() {
+            if (System.nanoTime() - scanned > RESCAN_NS) scan();
+            long sum = 0;
+            for (Path p : compilers) {
+                try {
+                    String s = Files.readString(p);
+                    sum += Long.parseLong(s.substring(0, s.indexOf(' ')));
+                } catch (IOException | RuntimeException e) {
+                    scanned = Long.MIN_VALUE / 2; // a thread ended: look again next time
+                }
+            }
+            return compilers.isEmpty() ? -1 : sum;
+        }
+
+        private void scan() {
+            scanned = System.nanoTime();
+            List<Path> found = new ArrayList<>();
+            try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+                for (Path t : tasks) {
+                    try {
+                        if (Files.readString(t.resolve("comm")).contains("CompilerThre")) found.add(t.resolve("schedstat"));
+                    } catch (IOException | RuntimeException e) {
+                        // the thread ended meanwhile
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // not Linux, or /proc is not there: the compilation time alone decides
+            }
+            compilers = found;
+        }
+
+        /** Waits (2 ms sleeps) until a stretch of 2 ms was quiet, at most 500 ms, the deadline, or until stop says so. */
+        void awaitQuiet(long deadline, BooleanSupplier stop) {
+            long until = Math.min(deadline, System.nanoTime() + 500_000_000L);
+            begin();
+            while (System.nanoTime() < until && !stop.getAsBoolean()) {
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                if (quiet()) return;
+                begin();
+            }
+        }
     }
 }

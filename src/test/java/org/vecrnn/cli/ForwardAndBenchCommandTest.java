@@ -75,7 +75,7 @@ class ForwardAndBenchCommandTest {
                 + " mean_group=[0-9.]+ p50_us=[0-9.]+ p99_us=[0-9.]+ threads=3\\R"), c.out);
         Result k = run("bench", "--workload", "coldstart", "--n", "3", "--d", "17", "--k", "2");
         assertEquals(0, k.code, k.err);
-        assertTrue(k.out.matches("workload=coldstart n=3 d=17 k=2 weights=fp32 load_ms=[0-9.]+ first_step_us=[0-9.]+ first1000_p50_us=[0-9.]+"
+        assertTrue(k.out.matches("workload=coldstart n=3 d=17 k=2 weights=fp32 load_ms=[0-9.]+ warm_ms=([0-9.]+|none) first_step_us=[0-9.]+ first1000_p50_us=[0-9.]+"
                 + " first1000_p99_us=[0-9.]+ steady_p50_us=[0-9.]+ steady_p99_us=[0-9.]+ warmup=on\\R"), k.out);
         assertEquals(2, run("bench", "--workload", "streams", "--streams", "0").code);
     }

@@ -2,6 +2,8 @@ package org.vecrnn.infer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -16,6 +18,7 @@ import org.vecrnn.RandomModels;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.io.QuantizedModelFile;
 import org.vecrnn.model.ElmanRnn;
+import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Output;
 import org.vecrnn.quant.Int8Scheme;
 import org.vecrnn.quant.Quantizer;
@@ -30,39 +33,71 @@ class WarmUpTest {
     @TempDir
     Path tmp;
 
+    /**
+     * A warmed model's streams (on the plain Java twins, then, after the hand-over, on the Vector API kernels)
+     * give the bits of an unwarmed model's streams (the Vector API kernels from the start), single and grouped,
+     * for fp32 and int8, one layer and stacked, tanh and relu, sigmoid and softmax heads.
+     */
     @Test
-    void warmUpRunsAndChangesNothingACallerSees() {
-        try (ElmanRnn m = RandomModels.model(7, 33, 3, Output.SOFTMAX, 1.5, 18_700)) {
-            Path fp = tmp.resolve("fp.safetensors"), q8 = tmp.resolve("q8.safetensors");
-            ModelFile.save(m, fp, Map.of());
-            try (QuantizedRnn q = Quantizer.quantize(m, Int8Scheme.DEFAULT)) {
-                QuantizedModelFile.save(q, q8, Map.of());
-            }
-            for (Path f : new Path[] {fp, q8}) {
-                try (InferenceModel warm = InferenceModel.load(f, true, true); InferenceModel cold = InferenceModel.load(f, true, false)) {
-                    var kernels = warm.stepKernels().toArray(org.vecrnn.kernel.StepKernel[]::new);
-                    var g = org.vecrnn.kernel.Kernels.activation(warm.output());
-                    long soon = System.nanoTime() + 50_000_000L;
-                    assertTrue(WarmUp.step(kernels, g, soon) > 0);
-                    assertTrue(WarmUp.group(kernels, g, soon) > 0);
-                    StreamState a = warm.newStream(), b = cold.newStream(), c = warm.newStream();
-                    // the warmed model's first group warms the grouped step: its streams still match too
-                    StreamGroup group = warm.newGroup(2);
-                    SplittableRandom r = new SplittableRandom(18_701);
-                    float[] oa = new float[3], ob = new float[3];
-                    float[][] oc = new float[2][3];
-                    StreamState[] pair = {c, warm.newStream()};
-                    for (int t = 0; t < 50; t++) {
-                        float[] x = RandomModels.uniform(r, 7, 2);
-                        a.step(x, oa);
-                        b.step(x, ob);
-                        group.step(pair, new float[][] {x, x}, oc, 2);
-                        assertArrayEquals(ob, oa, f.getFileName() + " step " + t);
-                        assertArrayEquals(ob, oc[0], f.getFileName() + " grouped step " + t);
-                    }
+    void warmUpRunsAndChangesNothingACallerSees() throws InterruptedException {
+        SplittableRandom seeds = new SplittableRandom(18_700);
+        try (ElmanRnn one = RandomModels.model(7, 33, 3, Output.SOFTMAX, 1.5, 18_700);
+             ElmanRnn stack = RandomModels.stacked(seeds, 7, 33, 3, 2, Nonlinearity.RELU, Output.SIGMOID, 1.5)) {
+            for (ElmanRnn m : new ElmanRnn[] {one, stack}) {
+                Path fp = tmp.resolve("fp" + m.layers() + ".safetensors"), q8 = tmp.resolve("q8" + m.layers() + ".safetensors");
+                ModelFile.save(m, fp, Map.of());
+                try (QuantizedRnn q = Quantizer.quantize(m, Int8Scheme.DEFAULT)) {
+                    QuantizedModelFile.save(q, q8, Map.of());
                 }
+                for (Path f : new Path[] {fp, q8}) sameBitsAcrossTheHandOver(f);
             }
         }
+    }
+
+    private static void sameBitsAcrossTheHandOver(Path f) throws InterruptedException {
+        try (InferenceModel warm = InferenceModel.load(f, true, true); InferenceModel cold = InferenceModel.load(f, true, false)) {
+            System.out.println("WarmUpTest " + f.getFileName() + ": " + warm.describeStep() + (!warm.warm() ? ", on its twins after load" : ", handed over during load"));
+            StreamState a = warm.newStream(), b = cold.newStream(), c = warm.newStream();
+            // the warmed model's first group warms the grouped step: its streams still match too
+            StreamGroup group = warm.newGroup(2);
+            StreamState[] pair = {c, warm.newStream()};
+            SplittableRandom r = new SplittableRandom(18_701);
+            int k = warm.k();
+            float[] oa = new float[k], ob = new float[k];
+            float[][] oc = new float[2][k];
+            long until = System.nanoTime() + 60_000_000_000L;
+            int t = 0;
+            // steps before the hand-over (on the twins), until it and then 50 more
+            for (int after = 0; after < 50 && System.nanoTime() < until; t++) {
+                float[] x = RandomModels.uniform(r, warm.n(), 2);
+                a.step(x, oa);
+                b.step(x, ob);
+                group.step(pair, new float[][] {x, x}, oc, 2);
+                assertArrayEquals(ob, oa, f.getFileName() + " step " + t);
+                assertArrayEquals(ob, oc[0], f.getFileName() + " grouped step " + t);
+                if (warm.warm()) after++;
+                else if (t > 50) Thread.sleep(5);
+            }
+            assertTrue(warm.warm(), f.getFileName() + ": no hand-over within 60 s");
+        }
+    }
+
+    /** Closing a model while the warm-up thread runs stops that thread; the model's streams then refuse to step. */
+    @Test
+    void closeStopsTheWarmUp() {
+        Path fp = tmp.resolve("close.safetensors");
+        try (ElmanRnn m = RandomModels.model(5, 64, 2, Output.IDENTITY, 1, 18_702)) {
+            ModelFile.save(m, fp, Map.of());
+        }
+        InferenceModel warm = InferenceModel.load(fp, true, true);
+        StreamState s = warm.newStream();
+        s.step(new float[5], new float[2]);
+        Thread warmer = warm.warmUpThread();
+        System.out.println("WarmUpTest: the warm-up thread was " + (warmer != null && warmer.isAlive() ? "running" : "done") + " at close");
+        warm.close();
+        assertTrue(warmer != null, "a Vector API model loaded with warm-up has a warm-up thread");
+        assertFalse(warmer.isAlive(), "the warm-up thread outlived its model");
+        assertThrows(IllegalStateException.class, () -> s.step(new float[5], new float[2]));
     }
 
     /** `vecrnn bench --workload coldstart` in a fresh JVM, at d = 256, fp32 and int8: the figures printed. */
@@ -80,7 +115,7 @@ class WarmUpTest {
             assertTrue(p.waitFor(120, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue(), out);
             System.out.print("WarmUpTest (fresh JVM): " + out);
-            assertTrue(out.matches("workload=coldstart n=128 d=256 k=16 weights=" + weights + " load_ms=[0-9.]+ first_step_us=[0-9.]+ first1000_p50_us=[0-9.]+"
+            assertTrue(out.matches("workload=coldstart n=128 d=256 k=16 weights=" + weights + " load_ms=[0-9.]+ warm_ms=([0-9.]+|none) first_step_us=[0-9.]+ first1000_p50_us=[0-9.]+"
                     + " first1000_p99_us=[0-9.]+ steady_p50_us=[0-9.]+ steady_p99_us=[0-9.]+ warmup=on\\R"), out);
         }
     }
