@@ -83,35 +83,44 @@ final class ColumnTwinKernel implements StepKernel {
 
     @Override
     public void step(float[] h, float[] x, float[] hNext) {
-        check(h, hNext, d);
-        if (x == null || x.length < n) throw new IllegalArgumentException("x holds " + (x == null ? 0 : x.length) + " values, expected " + n);
+        open();
+        KernelChecks.step(this, h, x, hNext);
         apply(wuCols, wuRows, wuSplit, d, h, x, a, 0, hNext);
-        hidden(hNext);
+        hidden(relu, hNext, d);
     }
 
     @Override
     public void stepProjected(float[] h, float[] p, int pOff, float[] hNext) {
-        check(h, hNext, d);
-        if (p == null || pOff < 0 || pOff > p.length - d)
-            throw new IllegalArgumentException("p holds " + (p == null ? 0 : p.length) + " values, too few for d=" + d + " at offset " + pOff);
+        open();
+        KernelChecks.projected(this, h, p, pOff, hNext);
         apply(wuCols, wuRows, wuSplit, d, h, null, p, pOff, hNext);
-        hidden(hNext);
+        hidden(relu, hNext, d);
     }
 
     @Override
     public void head(float[] h, float[] z) {
-        check(h, z, k);
+        open();
+        KernelChecks.head(this, h, z);
         apply(vCols, vRows, vSplit, k, h, null, b, 0, z);
     }
 
-    /** f over the new state as {@link VectorRelu#hidden} computes it (the rational tanh: {@link Tanh}, the same bits). */
-    private void hidden(float[] s) {
-        if (relu) for (int i = 0; i < d; i++) s[i] = Math.max(s[i], 0f);
-        else for (int i = 0; i < d; i++) s[i] = Tanh.tanh(s[i]);
+    private void open() {
+        if (closed) throw new IllegalStateException("this kernel has been closed");
+    }
+
+    /** f over s[0, len) as {@link VectorRelu#hidden} computes it (the rational tanh: {@link Tanh}, the same bits); for both twins. */
+    static void hidden(boolean relu, float[] s, int len) {
+        if (relu) for (int i = 0; i < len; i++) s[i] = Math.max(s[i], 0f);
+        else for (int i = 0; i < len; i++) s[i] = Tanh.tanh(s[i]);
     }
 
     @Override
     public boolean allFinite(float[] s, int off, int len) {
+        return finite(s, off, len);
+    }
+
+    /** The twins' finite check: a plain loop, at full speed before the JIT compiled any of the Vector API. */
+    static boolean finite(float[] s, int off, int len) {
         java.util.Objects.checkFromIndexSize(off, len, s.length);
         return ScalarKernelProvider.finite(s, off, len);
     }
@@ -126,66 +135,50 @@ final class ColumnTwinKernel implements StepKernel {
             evenOdd(C, 0, d, h, out, odd, split);
             if (x != null) evenOdd(C, d, n, x, out, odd, split);
         }
-        // single vectors (VectorStepKernel.block1): a dot product each, in four chains over j mod 4, two outputs
-        // at a time so that 8 FMA chains are in flight
-        int xLen = x == null ? 0 : n, c = split;
-        for (; c + 2 <= rows; c += 2) {
-            float[] r = R[c - split], q = R[c + 1 - split];
-            float r0 = 0, r1 = 0, r2 = 0, r3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-            int j = 0;
-            for (; j + 4 <= d; j += 4) {
-                r0 = Math.fma(h[j], r[j], r0);
-                r1 = Math.fma(h[j + 1], r[j + 1], r1);
-                r2 = Math.fma(h[j + 2], r[j + 2], r2);
-                r3 = Math.fma(h[j + 3], r[j + 3], r3);
-                q0 = Math.fma(h[j], q[j], q0);
-                q1 = Math.fma(h[j + 1], q[j + 1], q1);
-                q2 = Math.fma(h[j + 2], q[j + 2], q2);
-                q3 = Math.fma(h[j + 3], q[j + 3], q3);
-            }
-            for (; j < d; j++) {
-                r0 = Math.fma(h[j], r[j], r0);
-                q0 = Math.fma(h[j], q[j], q0);
-            }
-            for (j = 0; j + 4 <= xLen; j += 4) {
-                r0 = Math.fma(x[j], r[d + j], r0);
-                r1 = Math.fma(x[j + 1], r[d + j + 1], r1);
-                r2 = Math.fma(x[j + 2], r[d + j + 2], r2);
-                r3 = Math.fma(x[j + 3], r[d + j + 3], r3);
-                q0 = Math.fma(x[j], q[d + j], q0);
-                q1 = Math.fma(x[j + 1], q[d + j + 1], q1);
-                q2 = Math.fma(x[j + 2], q[d + j + 2], q2);
-                q3 = Math.fma(x[j + 3], q[d + j + 3], q3);
-            }
-            for (; j < xLen; j++) {
-                r0 = Math.fma(x[j], r[d + j], r0);
-                q0 = Math.fma(x[j], q[d + j], q0);
-            }
-            out[c] = (r0 + r1) + (r2 + r3) + init[initOff + c];
-            out[c + 1] = (q0 + q1) + (q2 + q3) + init[initOff + c + 1];
-        }
-        if (c < rows) out[c] = single(R[c - split], h, x, xLen) + init[initOff + c];
+        // single vectors (VectorStepKernel.block1): a dot product each, two outputs at a time
+        int xLen = x == null ? 0 : n;
+        for (int c = split; c < rows; c += 2)
+            dots(R[c - split], R[Math.min(c + 1, rows - 1) - split], h, x, xLen, init, initOff, out, c, c + 1 < rows);
     }
 
-    /** One output of a single vector: as two at a time above, for the last one. */
-    private float single(float[] r, float[] h, float[] x, int xLen) {
-        float r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+    /**
+     * Outputs c (row r) and, when {@code two}, c + 1 (row q) of the single vectors: four chains over j mod 4 through
+     * the W rows and on through the U rows (the rows past the last whole 4 into chain 0), (s0 + s1) + (s2 + s3),
+     * then init. Two outputs at once, so that 8 FMA chains are in flight.
+     */
+    private void dots(float[] r, float[] q, float[] h, float[] x, int xLen, float[] init, int initOff, float[] out, int c, boolean two) {
+        float r0 = 0, r1 = 0, r2 = 0, r3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
         int j = 0;
         for (; j + 4 <= d; j += 4) {
             r0 = Math.fma(h[j], r[j], r0);
             r1 = Math.fma(h[j + 1], r[j + 1], r1);
             r2 = Math.fma(h[j + 2], r[j + 2], r2);
             r3 = Math.fma(h[j + 3], r[j + 3], r3);
+            q0 = Math.fma(h[j], q[j], q0);
+            q1 = Math.fma(h[j + 1], q[j + 1], q1);
+            q2 = Math.fma(h[j + 2], q[j + 2], q2);
+            q3 = Math.fma(h[j + 3], q[j + 3], q3);
         }
-        for (; j < d; j++) r0 = Math.fma(h[j], r[j], r0);
+        for (; j < d; j++) {
+            r0 = Math.fma(h[j], r[j], r0);
+            q0 = Math.fma(h[j], q[j], q0);
+        }
         for (j = 0; j + 4 <= xLen; j += 4) {
             r0 = Math.fma(x[j], r[d + j], r0);
             r1 = Math.fma(x[j + 1], r[d + j + 1], r1);
             r2 = Math.fma(x[j + 2], r[d + j + 2], r2);
             r3 = Math.fma(x[j + 3], r[d + j + 3], r3);
+            q0 = Math.fma(x[j], q[d + j], q0);
+            q1 = Math.fma(x[j + 1], q[d + j + 1], q1);
+            q2 = Math.fma(x[j + 2], q[d + j + 2], q2);
+            q3 = Math.fma(x[j + 3], q[d + j + 3], q3);
         }
-        for (; j < xLen; j++) r0 = Math.fma(x[j], r[d + j], r0);
-        return (r0 + r1) + (r2 + r3);
+        for (; j < xLen; j++) {
+            r0 = Math.fma(x[j], r[d + j], r0);
+            q0 = Math.fma(x[j], q[d + j], q0);
+        }
+        out[c] = (r0 + r1) + (r2 + r3) + init[initOff + c];
+        if (two) out[c + 1] = (q0 + q1) + (q2 + q3) + init[initOff + c + 1];
     }
 
     /** s[0, to) += Σ_j e[j] T[r0 + j]: even j on top of s, odd j in a chain from zero, then s + odd. */
@@ -215,14 +208,6 @@ final class ColumnTwinKernel implements StepKernel {
             for (int c = 0; c < to; c++) s[c] = Math.fma(e0, T0[c], s[c]);
         }
         for (int c = 0; c < to; c++) s[c] += t[c];
-    }
-
-    private void check(float[] h, float[] out, int outLen) {
-        if (closed) throw new IllegalStateException("this kernel has been closed");
-        if (h == null || h.length < d) throw new IllegalArgumentException("h holds " + (h == null ? 0 : h.length) + " values, expected " + d);
-        if (out == null || out.length < outLen)
-            throw new IllegalArgumentException("output holds " + (out == null ? 0 : out.length) + " values, expected " + outLen);
-        if (out == h) throw new IllegalArgumentException("the output must not alias h");
     }
 
     @Override

@@ -93,23 +93,23 @@ final class Int8ColumnTwinKernel implements StepKernel {
     @Override
     public void step(float[] h, float[] x, float[] hNext) {
         open();
-        Int8Checks.step(this, h, x, hNext);
+        KernelChecks.step(this, h, x, hNext);
         apply(wuCols, wuRows, wuGroups, wuSplit, d, h, x, a, 0, hNext);
-        hidden(hNext);
+        ColumnTwinKernel.hidden(relu, hNext, d);
     }
 
     @Override
     public void stepProjected(float[] h, float[] p, int pOff, float[] hNext) {
         open();
-        Int8Checks.projected(this, h, p, pOff, hNext);
+        KernelChecks.projected(this, h, p, pOff, hNext);
         apply(wuCols, wuRows, wuGroups, wuSplit, d, h, null, p, pOff, hNext);
-        hidden(hNext);
+        ColumnTwinKernel.hidden(relu, hNext, d);
     }
 
     @Override
     public void head(float[] h, float[] z) {
         open();
-        Int8Checks.head(this, h, z);
+        KernelChecks.head(this, h, z);
         apply(vCols, vRows, vGroups, vSplit, k, h, null, b, 0, z);
     }
 
@@ -117,15 +117,9 @@ final class Int8ColumnTwinKernel implements StepKernel {
         if (closed) throw new IllegalStateException("this int8 kernel has been closed");
     }
 
-    private void hidden(float[] s) {
-        if (relu) for (int i = 0; i < d; i++) s[i] = Math.max(s[i], 0f);
-        else for (int i = 0; i < d; i++) s[i] = Tanh.tanh(s[i]);
-    }
-
     @Override
     public boolean allFinite(float[] s, int off, int len) {
-        java.util.Objects.checkFromIndexSize(off, len, s.length);
-        return ScalarKernelProvider.finite(s, off, len);
+        return ColumnTwinKernel.finite(s, off, len);
     }
 
     /** out[0, rows) = init[initOff, ...) + the scaled products of [h; x], the matrix given by its columns C (outputs below split) and rows R. */
@@ -145,14 +139,18 @@ final class Int8ColumnTwinKernel implements StepKernel {
                 for (int c = 0; c < split; c++) out[c] = Math.fma(p[c] * UNSHIFT, scale[c], out[c]);
             }
             // single vectors (Int8VectorKernel.block1): four chains over (j - from) mod 4 of the plain bytes, summed, then scaled
-            int c = split;
-            for (; c + 2 <= rows; c += 2) pair(R[c - split], R[c + 1 - split], r0 + from, r0 + to, e, from, scale, out, c);
-            if (c < rows) out[c] = Math.fma(single(R[c - split], r0 + from, r0 + to, e, from), scale[c], out[c]);
+            for (int c = split; c < rows; c += 2)
+                pair(R[c - split], R[Math.min(c + 1, rows - 1) - split], r0 + from, r0 + to, e, from, scale, out, c, c + 1 < rows);
         }
     }
 
-    /** {@link #single} for outputs c and c + 1 (rows q and r) at once, so that 8 FMA chains are in flight; each scaled into out. */
-    private static void pair(byte[] q, byte[] r, int from, int end, float[] e, int j0, float[] scale, float[] out, int c) {
+    /**
+     * Outputs c (row q) and, when {@code two}, c + 1 (row r) of the single vectors, one scale group: chain i holds
+     * q[at] e[j] for the at in [from, end) with (at - from) mod 4 = i (the rest in chain 0), e[j] for q[at] being
+     * e[j0 + at - from]; then out = fma((p0 + p1) + (p2 + p3), scale, out). Two outputs at once, so that 8 FMA
+     * chains are in flight.
+     */
+    private static void pair(byte[] q, byte[] r, int from, int end, float[] e, int j0, float[] scale, float[] out, int c, boolean two) {
         float p0 = 0, p1 = 0, p2 = 0, p3 = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int at = from, j = j0;
         for (; at + 4 <= end; at += 4, j += 4) {
@@ -171,21 +169,7 @@ final class Int8ColumnTwinKernel implements StepKernel {
             s0 = Math.fma((float) r[at], e[j], s0);
         }
         out[c] = Math.fma((p0 + p1) + (p2 + p3), scale[c], out[c]);
-        out[c + 1] = Math.fma((s0 + s1) + (s2 + s3), scale[c + 1], out[c + 1]);
-    }
-
-    /** (p0 + p1) + (p2 + p3), chain i holding q[at] e[j] for the at in [from, end) with (at - from) mod 4 = i, the rest in chain 0; e[j] for q[at] is e[j0 + at - from]. */
-    private static float single(byte[] q, int from, int end, float[] e, int j0) {
-        float p0 = 0, p1 = 0, p2 = 0, p3 = 0;
-        int at = from, j = j0;
-        for (; at + 4 <= end; at += 4, j += 4) {
-            p0 = Math.fma((float) q[at], e[j], p0);
-            p1 = Math.fma((float) q[at + 1], e[j + 1], p1);
-            p2 = Math.fma((float) q[at + 2], e[j + 2], p2);
-            p3 = Math.fma((float) q[at + 3], e[j + 3], p3);
-        }
-        for (; at < end; at++, j++) p0 = Math.fma((float) q[at], e[j], p0);
-        return (p0 + p1) + (p2 + p3);
+        if (two) out[c + 1] = Math.fma((s0 + s1) + (s2 + s3), scale[c + 1], out[c + 1]);
     }
 
     /** p[0, to) = Σ_{j in [from, end)} (q_j · 2^24) e[j], one chain in j order. */

@@ -35,8 +35,8 @@ final class Int8ScalarKernel extends Int8Kernel {
 
     @Override
     public void step(float[] h, float[] x, float[] hNext) {
-        Int8Checks.open(closed, model);
-        Int8Checks.step(this, h, x, hNext);
+        KernelChecks.open(closed, model);
+        KernelChecks.step(this, h, x, hNext);
         for (int i = 0; i < d; i++) {
             float pre = (dot(W, i, h, 0) + dot(U, i, x, 0)) + a.getAtIndex(ValueLayout.JAVA_FLOAT, i);
             hNext[i] = f.apply(pre);
@@ -45,15 +45,15 @@ final class Int8ScalarKernel extends Int8Kernel {
 
     @Override
     public void stepProjected(float[] h, float[] p, int pOff, float[] hNext) {
-        Int8Checks.open(closed, model);
-        Int8Checks.projected(this, h, p, pOff, hNext);
+        KernelChecks.open(closed, model);
+        KernelChecks.projected(this, h, p, pOff, hNext);
         for (int i = 0; i < d; i++) hNext[i] = f.apply(dot(W, i, h, 0) + p[pOff + i]);
     }
 
     @Override
     public void head(float[] h, float[] z) {
-        Int8Checks.open(closed, model);
-        Int8Checks.head(this, h, z);
+        KernelChecks.open(closed, model);
+        KernelChecks.head(this, h, z);
         for (int i = 0; i < k; i++) z[i] = dot(V, i, h, 0) + b.getAtIndex(ValueLayout.JAVA_FLOAT, i);
     }
 

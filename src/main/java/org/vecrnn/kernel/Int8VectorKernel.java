@@ -139,16 +139,16 @@ final class Int8VectorKernel extends Int8Kernel {
 
     @Override
     public void step(float[] h, float[] x, float[] hNext, boolean backward) {
-        Int8Checks.open(closed, model);
-        Int8Checks.step(this, h, x, hNext);
+        KernelChecks.open(closed, model);
+        KernelChecks.step(this, h, x, hNext);
         apply(WU, h, x, aInit, 0, hNext, backward);
         VectorRelu.hidden(relu, hNext, 0, d);
     }
 
     @Override
     public void stepProjected(float[] h, float[] p, int pOff, float[] hNext) {
-        Int8Checks.open(closed, model);
-        Int8Checks.projected(this, h, p, pOff, hNext);
+        KernelChecks.open(closed, model);
+        KernelChecks.projected(this, h, p, pOff, hNext);
         // U x + a is already in p: only W's groups are read (x = null stops before U's)
         apply(WU, h, null, p, pOff, hNext, false);
         VectorRelu.hidden(relu, hNext, 0, d);
@@ -156,15 +156,15 @@ final class Int8VectorKernel extends Int8Kernel {
 
     @Override
     public void head(float[] h, float[] z) {
-        Int8Checks.open(closed, model);
-        Int8Checks.head(this, h, z);
+        KernelChecks.open(closed, model);
+        KernelChecks.head(this, h, z);
         apply(Vp, h, null, bInit, 0, z, false);
     }
 
     /** The same bits as {@link #step} for each stream: see {@link Int8Strips}. */
     @Override
     public void stepGroup(float[][] h, float[][] x, float[][] hNext, int m) {
-        Int8Checks.open(closed, model);
+        KernelChecks.open(closed, model);
         GroupChecks.check(h, x, hNext, m, d, n, d);
         applyGroup(WU, h, x, aInit, hNext, m);
         for (int s = 0; s < m; s++) VectorRelu.hidden(relu, hNext[s], 0, d);
@@ -172,7 +172,7 @@ final class Int8VectorKernel extends Int8Kernel {
 
     @Override
     public void headGroup(float[][] h, float[][] z, int m) {
-        Int8Checks.open(closed, model);
+        KernelChecks.open(closed, model);
         GroupChecks.check(h, null, z, m, d, n, k);
         applyGroup(Vp, h, null, bInit, z, m);
     }

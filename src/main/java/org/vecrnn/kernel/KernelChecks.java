@@ -1,11 +1,11 @@
 package org.vecrnn.kernel;
 
 /**
- * Argument checks shared by the int8 kernels: arrays from outside are checked once per call, before any
- * loop, so a short array fails with a clear message instead of deep inside a vector loop.
+ * Argument checks shared by the int8 kernels and the plain Java twins: arrays from outside are checked once per
+ * call, before any loop, so a short array fails with a clear message instead of deep inside a vector loop.
  */
-final class Int8Checks {
-    private Int8Checks() {}
+final class KernelChecks {
+    private KernelChecks() {}
 
     /**
      * A closed kernel, or a kernel over a closed model, is refused with a clear message before any access
