@@ -37,10 +37,12 @@ class LockFreeStepPathTest {
     /** The classes the step path may reach, by binary name; implementations of the interfaces are among them. */
     static final List<String> CLASSES = List.of("org.vecrnn.infer.StreamState", "org.vecrnn.kernel.StepKernel", "org.vecrnn.kernel.Activation",
             "org.vecrnn.kernel.ScalarStepKernel", "org.vecrnn.kernel.VectorStepKernel", "org.vecrnn.kernel.Int8ScalarKernel",
-            "org.vecrnn.kernel.Int8VectorKernel", "org.vecrnn.kernel.Int8Kernel", "org.vecrnn.kernel.Int8Checks", "org.vecrnn.kernel.VectorTanh",
+            "org.vecrnn.kernel.Int8VectorKernel", "org.vecrnn.kernel.Int8Kernel", "org.vecrnn.kernel.KernelChecks", "org.vecrnn.kernel.VectorTanh",
             "org.vecrnn.kernel.VectorKernelProvider", "org.vecrnn.kernel.ScalarKernelProvider", "org.vecrnn.model.Output",
             "org.vecrnn.quant.Int8Matrix", "org.vecrnn.quant.QuantizedRnn", "org.vecrnn.kernel.Tanh", "org.vecrnn.kernel.VectorRelu",
-            "org.vecrnn.model.Nonlinearity", "org.vecrnn.model.Preprocessing", "org.vecrnn.NativeMemory");
+            "org.vecrnn.model.Nonlinearity", "org.vecrnn.model.Preprocessing", "org.vecrnn.NativeMemory",
+            // a freshly loaded model's hand-off from the plain Java twins to the Vector API kernels
+            "org.vecrnn.infer.HandOff$Layer", "org.vecrnn.infer.HandOff$Act", "org.vecrnn.kernel.ColumnTwinKernel", "org.vecrnn.kernel.Int8ColumnTwinKernel");
 
     static final List<String> ROOTS = List.of("org/vecrnn/infer/StreamState.step", "org/vecrnn/infer/StreamState.reset",
             "org/vecrnn/infer/StreamState.saveState", "org/vecrnn/infer/StreamState.restoreState",
@@ -54,7 +56,8 @@ class LockFreeStepPathTest {
         System.out.println("lock-free step path: " + w.visited.size() + " methods checked");
         for (String m : List.of("org/vecrnn/kernel/VectorStepKernel.step", "org/vecrnn/kernel/VectorStepKernel.block8",
                 "org/vecrnn/kernel/ScalarStepKernel.head", "org/vecrnn/kernel/Int8VectorKernel.block8", "org/vecrnn/kernel/Int8VectorKernel.block1",
-                "org/vecrnn/kernel/Int8ScalarKernel.dot", "org/vecrnn/kernel/VectorTanh.apply", "org/vecrnn/quant/QuantizedRnn.isOpen"))
+                "org/vecrnn/kernel/Int8ScalarKernel.dot", "org/vecrnn/kernel/VectorTanh.apply", "org/vecrnn/quant/QuantizedRnn.isOpen",
+                "org/vecrnn/infer/HandOff$Layer.step", "org/vecrnn/kernel/ColumnTwinKernel.dots", "org/vecrnn/kernel/Int8ColumnTwinKernel.pair"))
             assertTrue(w.visited.stream().anyMatch(v -> v.startsWith(m + "(")), "the walk should reach " + m + ": " + w.visited);
         assertEquals(List.of(), w.problems, "locks on the step path");
     }
