@@ -5,8 +5,8 @@ import org.vecrnn.kernel.StepKernel;
 
 /**
  * A freshly loaded model's switch from the plain Java twins of its Vector API kernels to those kernels. In a
- * fresh JVM the Vector API runs as Java fallbacks until C2 has compiled the kernels (about a second on 2 cores),
- * while the twins, the same operations in plain loops, are compiled within about 0.1 s. So {@link InferenceModel#load}
+ * fresh JVM the Vector API runs as Java fallbacks until C2 has compiled the kernels (2-4 s after the load on 2
+ * cores), while the twins, the same operations in plain loops, are compiled within about 0.2 s. So {@link InferenceModel#load}
  * gives the model's streams the twins, warms the Vector API kernels on scratch streams ({@link WarmUp}), and
  * hands over once they run at steady speed. The twins compute the same bits, so a stream's results do not
  * depend on when that happens, and a step may even run one layer on each.

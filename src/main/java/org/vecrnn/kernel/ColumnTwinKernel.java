@@ -10,7 +10,7 @@ import org.vecrnn.model.Parameters;
  * over j mod 4), so the results are the same bits. A freshly loaded model runs this until C2 has compiled the
  * Vector API kernel: in a fresh JVM the Vector API runs its Java fallbacks (milliseconds a step), and C2
  * compiles dozens of them before it reaches the kernel, while these loops over float[] are compiled and
- * auto-vectorized within about 0.1 s. Slower than the compiled Vector API kernel, which keeps its accumulators
+ * auto-vectorized within about 0.2 s. Slower than the compiled Vector API kernel, which keeps its accumulators
  * in registers: here each pass over 8 weight rows loads and stores them once.
  *
  * <p>The loops are written for C2's auto-vectorizer in JDK 25: every array in a loop is indexed by the same
