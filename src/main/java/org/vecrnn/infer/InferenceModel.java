@@ -204,7 +204,7 @@ public final class InferenceModel implements AutoCloseable {
      * (the same results, bit for bit, at about a third of the speed) and a daemon thread warms the Vector API
      * kernels (README, Warm-up). A service that wants its first requests at full speed can wait for this.
      *
-     * @return true once the model steps at its steady speed's kernels
+     * @return whether the model's streams step on its final kernels (true for a model without twins)
      */
     public boolean warm() {
         return handOff == null || handOff.done();
