@@ -235,7 +235,7 @@ public final class InferenceModel implements AutoCloseable {
             QuantizedRnn q = QuantizedModelFile.load(path);
             if (q.layers() == 1) {
                 m = new InferenceModel(Int8Kernels.owning(q), q.output());
-                if (twins) m = m.withTwins(java.util.Collections.singletonList(Int8Kernels.twin(q)));
+                if (twins) m = m.withTwins(twins(q));
             } else {
                 try (q) {
                     m = of(q);
@@ -270,6 +270,7 @@ public final class InferenceModel implements AutoCloseable {
 
     private static List<StepKernel> twins(ElmanRnn model) {
         List<StepKernel> ts = new ArrayList<>();
+        if (!twinsFit(4 * weights(model.n(), model.d(), model.k(), model.layers()))) return java.util.Collections.singletonList(null);
         for (int l = 0; l < model.layers(); l++)
             try (ElmanRnn layer = model.layers() == 1 ? null : model.layer(l)) {
                 ts.add(Kernels.twinStepKernel(layer == null ? model : layer));
@@ -279,11 +280,30 @@ public final class InferenceModel implements AutoCloseable {
 
     private static List<StepKernel> twins(QuantizedRnn model) {
         List<StepKernel> ts = new ArrayList<>();
+        // a byte per weight and at most a float scale per 32 of them
+        if (!twinsFit(weights(model.n(), model.d(), model.k(), model.layers()) * 9 / 8)) return java.util.Collections.singletonList(null);
         for (int l = 0; l < model.layers(); l++)
-            try (QuantizedRnn layer = model.layer(l)) {
-                ts.add(Int8Kernels.twin(layer));
+            try (QuantizedRnn layer = model.layers() == 1 ? null : model.layer(l)) {
+                ts.add(Int8Kernels.twin(layer == null ? model : layer));
             }
         return ts;
+    }
+
+    /** The weights of an L-layer model: U, W of each layer and V. */
+    private static long weights(int n, int d, int k, int L) {
+        return (long) d * n + (long) L * d * d + (long) (L - 1) * d * d + (long) k * d;
+    }
+
+    /**
+     * Whether twins of {@code bytes} fit the heap, where they live until the hand-over: at most an eighth of the
+     * largest heap. Bigger models load without twins (their warm-up runs their own kernels, as with scalar ones).
+     */
+    static boolean twinsFit(long bytes) {
+        long budget = Runtime.getRuntime().maxMemory() / 8;
+        if (bytes <= budget) return true;
+        System.getLogger(InferenceModel.class.getName()).log(System.Logger.Level.DEBUG, () -> "vecrnn: no plain Java twins for this model: they would take "
+                + bytes / 1_000_000 + " MB of the heap, more than an eighth of its " + budget * 8 / 1_000_000 + " MB");
+        return false;
     }
 
     /**

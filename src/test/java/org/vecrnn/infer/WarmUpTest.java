@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,6 +100,33 @@ class WarmUpTest {
         assertTrue(warmer != null, "a Vector API model loaded with warm-up has a warm-up thread");
         assertFalse(warmer.isAlive(), "the warm-up thread outlived its model");
         assertThrows(IllegalStateException.class, () -> s.step(new float[5], new float[2]));
+    }
+
+    /**
+     * Twins live on the heap until the hand-over, so a model whose twins would take more than an eighth of the
+     * heap loads without them: in a JVM of 32 MB (4 MB for twins), a d = 1,100 fp32 model (4.9 MB of weights) is
+     * warm at once (warm_ms = load_ms), and still steps.
+     */
+    @Test
+    void aModelTooBigForTwinsLoadsWithout() throws IOException, InterruptedException {
+        assertTrue(InferenceModel.twinsFit(1000));
+        assertFalse(InferenceModel.twinsFit(Runtime.getRuntime().maxMemory()));
+        Path big = tmp.resolve("big.safetensors");
+        try (ElmanRnn m = RandomModels.model(8, 1100, 2, Output.IDENTITY, 1, 18_703)) {
+            ModelFile.save(m, big, Map.of());
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx32m", "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), "org.vecrnn.cli.Main", "bench", "--workload", "coldstart", "--model", big.toString());
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        System.out.print("WarmUpTest (32 MB heap): " + out);
+        Matcher load = Pattern.compile("load_ms=([0-9.]+) warm_ms=([0-9.]+) ").matcher(out);
+        assertTrue(load.find(), out);
+        assertEquals(load.group(1), load.group(2), "no twins: warm from the load on");
     }
 
     /** `vecrnn bench --workload coldstart` in a fresh JVM, at d = 256, fp32 and int8: the figures printed. */
