@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
@@ -115,14 +116,7 @@ class WarmUpTest {
         try (ElmanRnn m = RandomModels.model(8, 1100, 2, Output.IDENTITY, 1, 18_703)) {
             ModelFile.save(m, big, Map.of());
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx32m", "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "org.vecrnn.cli.Main", "bench", "--workload", "coldstart", "--model", big.toString());
-        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
+        String out = freshJvm(List.of("-Xmx32m"), "bench", "--workload", "coldstart", "--model", big.toString());
         System.out.print("WarmUpTest (32 MB heap): " + out);
         Matcher load = Pattern.compile("load_ms=([0-9.]+) warm_ms=([0-9.]+) ").matcher(out);
         assertTrue(load.find(), out);
@@ -133,19 +127,26 @@ class WarmUpTest {
     @Test
     void coldStartFiguresOfAFreshJvm() throws IOException, InterruptedException {
         for (String weights : new String[] {"fp32", "int8"}) {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"), "org.vecrnn.cli.Main", "bench", "--workload", "coldstart",
-                    "--n", "128", "--d", "256", "--k", "16");
-            if (weights.equals("int8")) pb.command().add("--int8");
-            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-            assertEquals(0, p.exitValue(), out);
+            List<String> args = new java.util.ArrayList<>(List.of("bench", "--workload", "coldstart", "--n", "128", "--d", "256", "--k", "16"));
+            if (weights.equals("int8")) args.add("--int8");
+            String out = freshJvm(List.of(), args.toArray(String[]::new));
             System.out.print("WarmUpTest (fresh JVM): " + out);
             assertTrue(out.matches("workload=coldstart n=128 d=256 k=16 weights=" + weights + " load_ms=[0-9.]+ warm_ms=([0-9.]+|none) first_step_us=[0-9.]+ first1000_p50_us=[0-9.]+"
                     + " first1000_p99_us=[0-9.]+ steady_p50_us=[0-9.]+ steady_p99_us=[0-9.]+ warmup=on\\R"), out);
         }
+    }
+
+    /** The output of {@code vecrnn args} in a fresh JVM with these JVM options (stderr dropped); it must exit 0 within 120 s. */
+    private static String freshJvm(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "org.vecrnn.cli.Main"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        return out;
     }
 }
