@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntToLongFunction;
+import org.vecrnn.JitActivity;
 import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.infer.StepCoalescer;
 import org.vecrnn.infer.StreamGroup;
@@ -33,8 +34,13 @@ final class ServeBench {
 
     /**
      * Warms a workload until it is steady: blocks of about 100 ms, until two successive blocks agree within
-     * 3% and the JIT compiled nothing during the second (at least 1 s, at most 20 s), so that a busy machine does not report a cold figure. {@code block}
-     * runs the given number of iterations and returns the nanoseconds they took; returns iterations per block.
+     * 3% and the JIT was quiet during the second ({@link JitActivity}: no compilation finished, and the compiler
+     * threads ran for under a tenth of it; at least 1 s, at most 20 s), so that a busy machine does not report a
+     * cold figure. Two blocks of C1 code agree too, while C2 works through its queue: on 2 cores, the int8 step's
+     * main loop reached C2 1.9 to 4.2 s after the start, and with the compilation time alone as the test, 2 runs
+     * of 27 of {@code --workload streams --int8} timed the single step in C1 code (36 and 678 µs instead of 1.9).
+     * {@code block} runs the given number of iterations and returns the nanoseconds they took; returns iterations
+     * per block.
      */
     static int warm(IntToLongFunction block) {
         long t0 = System.nanoTime();
@@ -45,19 +51,16 @@ final class ServeBench {
             per *= 2;
         }
         double last = Double.MAX_VALUE;
-        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-        boolean jitTimed = jit != null && jit.isCompilationTimeMonitoringSupported();
-        long jitBefore = jitTimed ? jit.getTotalCompilationTime() : 0;
+        JitActivity jit = new JitActivity();
         while (true) {
+            jit.begin();
             long ns = block.applyAsLong(per);
             double each = ns / (double) per;
             per = (int) Math.max(1, Math.min(1L << 24, per * 100_000_000L / Math.max(1, ns)));
-            long elapsed = System.nanoTime() - t0, jitNow = jitTimed ? jit.getTotalCompilationTime() : 0;
-            // steady: two blocks agree and the JIT compiled nothing meanwhile (two blocks of C1 code agree too)
-            boolean steady = Math.abs(each - last) <= 0.03 * Math.min(each, last) && jitNow == jitBefore;
+            long elapsed = System.nanoTime() - t0;
+            boolean steady = Math.abs(each - last) <= 0.03 * Math.min(each, last) && jit.quiet();
             if (elapsed > 20_000_000_000L || elapsed > 1_000_000_000L && steady) return per;
             last = each;
-            jitBefore = jitNow;
         }
     }
 
