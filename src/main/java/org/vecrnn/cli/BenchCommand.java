@@ -51,7 +51,9 @@ import picocli.CommandLine.Spec;
                         + "the load until the model steps on its Vector API kernels, not its plain Java twins; none: not "
                         + "within 60 s), first_step_us=.., the p50 and p99 of the first 1,000 steps and of 100,000 steady "
                         + "steps 3 s after warm_ms (-Dvecrnn.warmup=false in VECRNN_JAVA_OPTS loads without the warm-up).",
-                "Every workload but train warms up until two successive blocks agree within 3%% while the JIT is idle.",
+                "stream, streams and batch warm up until the kernels ran 10,000 times, and until two successive blocks "
+                        + "agree within 3%% while the JIT's compiler threads are idle; concurrent runs its threads for 2 s "
+                        + "and on until each made 10,000 steps and the JIT is idle.",
                 "The kernels are the ones chosen at start-up (-Dvecrnn.kernel=scalar|vector and "
                         + "-Dvecrnn.vectorBits=256|512 in VECRNN_JAVA_OPTS force them)."})
 final class BenchCommand implements Callable<Integer> {
@@ -271,13 +273,13 @@ final class BenchCommand implements Callable<Integer> {
         StreamState s = im.newStream();
         float[] o = new float[im.k()];
         double[] ns = new double[ROUNDS];
-        // warm-up until steady (the JIT's C2 code, not the interpreter's, is what gets timed): blocks of about
-        // 100 ms until two agree within 3% with the JIT idle, then rounds of that size
+        // warm-up until steady (the JIT's C2 code, not the interpreter's or C1's, is what gets timed): blocks of
+        // about 100 ms until 10,000 steps ran and two blocks agree within 3% with the JIT idle, then rounds of that size
         int perRound = Math.max(1000, ServeBench.warm(steps -> {
             long a = System.nanoTime();
             run(s, xs, o, steps);
             return System.nanoTime() - a;
-        }));
+        }, ServeBench.MIN_CALLS));
         for (int i = 0; i < ROUNDS; i++) {
             long t0 = System.nanoTime();
             run(s, xs, o, perRound);
@@ -309,7 +311,7 @@ final class BenchCommand implements Callable<Integer> {
                 long a = System.nanoTime();
                 for (int i = 0; i < calls; i++) im.forward(x, batch, steps, null, h, o, pool, threads);
                 return System.nanoTime() - a;
-            });
+            }, Math.max(1, ServeBench.MIN_CALLS / ((long) batch * steps)));
             for (int i = 0; i < ROUNDS; i++) {
                 long t0 = System.nanoTime();
                 im.forward(x, batch, steps, null, h, o, pool, threads);

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.IntToLongFunction;
 import org.vecrnn.JitActivity;
 import org.vecrnn.infer.InferenceModel;
@@ -33,20 +34,29 @@ final class ServeBench {
     private ServeBench() {}
 
     /**
-     * Warms a workload until it is steady: blocks of about 100 ms, until two successive blocks agree within
-     * 3% and the JIT was quiet during the second ({@link JitActivity}: no compilation finished, and the compiler
-     * threads ran for under a tenth of it; at least 1 s, at most 20 s), so that a busy machine does not report a
-     * cold figure. Two blocks of C1 code agree too, while C2 works through its queue: on 2 cores, the int8 step's
-     * main loop reached C2 1.9 to 4.2 s after the start, and with the compilation time alone as the test, 2 runs
-     * of 27 of {@code --workload streams --int8} timed the single step in C1 code (36 and 678 µs instead of 1.9).
-     * {@code block} runs the given number of iterations and returns the nanoseconds they took; returns iterations
-     * per block.
+     * Calls of each hot method before a warm-up may call a workload steady: twice HotSpot's
+     * Tier4InvocationThreshold (5,000), so that every method a call runs has been called often enough for C2.
+     * Neither a quiet JIT nor two agreeing blocks show that: a method's C1 code, which runs the Vector API boxed
+     * (0.4-0.7 ms an int8 step at d = 256 instead of 1.9 µs), is slow to reach C2's thresholds, and C2 is idle
+     * meanwhile. With those two tests alone, 2 runs of 20 of {@code --workload streams --int8} timed the single
+     * step in C1 code (395 and 733 µs).
      */
-    static int warm(IntToLongFunction block) {
-        long t0 = System.nanoTime();
+    static final long MIN_CALLS = 10_000;
+
+    /**
+     * Warms a workload until it is steady: blocks of about 100 ms, until {@code minCalls} calls have run, two
+     * successive blocks agree within 3% and the JIT was quiet during the second ({@link JitActivity}: its compiler
+     * threads ran for under a tenth of it); at least 1 s, at most 20 s, so that a busy machine does not report a
+     * cold figure. {@code block} runs the given number of calls and returns the nanoseconds they took;
+     * {@code minCalls} is {@link #MIN_CALLS} over the calls of the kernel that one call makes (a group step of m
+     * streams: m). Returns calls per block.
+     */
+    static int warm(IntToLongFunction block, long minCalls) {
+        long t0 = System.nanoTime(), calls = 0;
         int per = 1;
         while (true) {
             long ns = block.applyAsLong(per);
+            calls += per;
             if (ns >= 20_000_000L || per >= 1 << 24) break;
             per *= 2;
         }
@@ -55,10 +65,11 @@ final class ServeBench {
         while (true) {
             jit.begin();
             long ns = block.applyAsLong(per);
+            calls += per;
             double each = ns / (double) per;
             per = (int) Math.max(1, Math.min(1L << 24, per * 100_000_000L / Math.max(1, ns)));
             long elapsed = System.nanoTime() - t0;
-            boolean steady = Math.abs(each - last) <= 0.03 * Math.min(each, last) && jit.quiet();
+            boolean steady = calls >= minCalls && Math.abs(each - last) <= 0.03 * Math.min(each, last) && jit.quiet();
             if (elapsed > 20_000_000_000L || elapsed > 1_000_000_000L && steady) return per;
             last = each;
         }
@@ -101,7 +112,7 @@ final class ServeBench {
             }
             return System.nanoTime() - t0;
         };
-        int perSingle = warm(single), perGroup = warm(grouped);
+        int perSingle = warm(single, MIN_CALLS), perGroup = warm(grouped, (MIN_CALLS + m - 1) / m);
         // alternating rounds of each, one after the other in this JVM: the two figures share the machine's state
         double[] a = new double[rounds], b = new double[rounds];
         for (int i = 0; i < rounds; i++) {
@@ -124,11 +135,12 @@ final class ServeBench {
         return new double[] {with[0], alone[0], steps / (double) Math.max(1, groups), with[1], with[2]};
     }
 
-    /** {steps per s (median of rounds of 0.5 s after a 2 s warm-up), p50 and p99 µs of one call over the rounds}. */
+    /** {steps per s (median of rounds of 0.5 s after a warm-up: see the comment there), p50 and p99 µs of one call over the rounds}. */
     private static double[] run(InferenceModel im, int threads, float[][] xs, int rounds, StepCoalescer c) throws Exception {
         int samples = 1 << 16;
         long[][] lat = new long[threads][samples];
         long[] count = new long[threads];
+        AtomicLongArray calls = new AtomicLongArray(threads); // each thread's calls during the warm-up
         AtomicBoolean timing = new AtomicBoolean(), stop = new AtomicBoolean();
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             CyclicBarrier start = new CyclicBarrier(threads + 1);
@@ -148,13 +160,26 @@ final class ServeBench {
                         if (timing.get()) {
                             long took = System.nanoTime() - t0;
                             lat[id][(int) (count[id]++ & (samples - 1))] = took;
+                        } else {
+                            calls.setOpaque(id, i + 1);
                         }
                     }
                     return null;
                 });
             }
             start.await();
+            // at least 2 s, then until each thread has made MIN_CALLS calls and the JIT was quiet for half a second
+            // (at most 20 s): see warm
+            JitActivity jit = new JitActivity();
+            long warmStart = System.nanoTime();
             Thread.sleep(2000);
+            while (System.nanoTime() - warmStart < 20_000_000_000L) {
+                jit.begin();
+                Thread.sleep(500);
+                long fewest = Long.MAX_VALUE;
+                for (int t = 0; t < threads; t++) fewest = Math.min(fewest, calls.getOpaque(t));
+                if (fewest >= MIN_CALLS && jit.quiet()) break;
+            }
             double[] rates = new double[rounds];
             timing.set(true);
             long[] before = new long[threads];
