@@ -25,6 +25,16 @@ import java.util.function.BooleanSupplier;
  * left out of the published javadoc; it may change in any release. Not thread-safe: one per warm-up.
  */
 public final class JitActivity {
+    /**
+     * Calls of each hot method before a warm-up may call code steady: twice HotSpot's Tier4InvocationThreshold
+     * (5,000), so that every method the warmed code runs has been called often enough for C2. Neither a quiet JIT
+     * nor two agreeing blocks show that: C1 code runs the Vector API boxed (0.4-0.7 ms an int8 step at d = 256
+     * instead of 1.9 µs), reaches C2's thresholds slowly, and C2 is idle meanwhile. With those two tests alone, 2
+     * runs of 20 of {@code vecrnn bench --workload streams --int8} timed the single step in C1 code (395 and
+     * 733 µs), and load's warm-up handed a model over to its Vector API kernels after 1,500-3,600 steps.
+     */
+    public static final long C2_CALLS = 10_000;
+
     private final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     private final boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
     /** The schedstat files of the compiler threads, found again every {@value #RESCAN_NS} ns (HotSpot may start more). */

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.SplittableRandom;
+import org.vecrnn.JitActivity;
 import org.vecrnn.blas.Blas;
 import org.vecrnn.infer.InferenceModel;
 import org.vecrnn.infer.StreamState;
@@ -279,7 +280,7 @@ final class BenchCommand implements Callable<Integer> {
             long a = System.nanoTime();
             run(s, xs, o, steps);
             return System.nanoTime() - a;
-        }, ServeBench.MIN_CALLS));
+        }, JitActivity.C2_CALLS));
         for (int i = 0; i < ROUNDS; i++) {
             long t0 = System.nanoTime();
             run(s, xs, o, perRound);
@@ -311,7 +312,7 @@ final class BenchCommand implements Callable<Integer> {
                 long a = System.nanoTime();
                 for (int i = 0; i < calls; i++) im.forward(x, batch, steps, null, h, o, pool, threads);
                 return System.nanoTime() - a;
-            }, Math.max(1, ServeBench.MIN_CALLS / ((long) batch * steps)));
+            }, Math.max(1, JitActivity.C2_CALLS / ((long) batch * steps)));
             for (int i = 0; i < ROUNDS; i++) {
                 long t0 = System.nanoTime();
                 im.forward(x, batch, steps, null, h, o, pool, threads);

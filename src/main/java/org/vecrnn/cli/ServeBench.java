@@ -34,22 +34,12 @@ final class ServeBench {
     private ServeBench() {}
 
     /**
-     * Calls of each hot method before a warm-up may call a workload steady: twice HotSpot's
-     * Tier4InvocationThreshold (5,000), so that every method a call runs has been called often enough for C2.
-     * Neither a quiet JIT nor two agreeing blocks show that: a method's C1 code, which runs the Vector API boxed
-     * (0.4-0.7 ms an int8 step at d = 256 instead of 1.9 µs), is slow to reach C2's thresholds, and C2 is idle
-     * meanwhile. With those two tests alone, 2 runs of 20 of {@code --workload streams --int8} timed the single
-     * step in C1 code (395 and 733 µs).
-     */
-    static final long MIN_CALLS = 10_000;
-
-    /**
      * Warms a workload until it is steady: blocks of about 100 ms, until {@code minCalls} calls have run, two
      * successive blocks agree within 3% and the JIT was quiet during the second ({@link JitActivity}: its compiler
      * threads ran for under a tenth of it); at least 1 s, at most 20 s, so that a busy machine does not report a
      * cold figure. {@code block} runs the given number of calls and returns the nanoseconds they took;
-     * {@code minCalls} is {@link #MIN_CALLS} over the calls of the kernel that one call makes (a group step of m
-     * streams: m). Returns calls per block.
+     * {@code minCalls} is {@link JitActivity#C2_CALLS} over the calls of the kernel that one call makes (a group step of
+     * m streams: m). Returns calls per block.
      */
     static int warm(IntToLongFunction block, long minCalls) {
         long t0 = System.nanoTime(), calls = 0;
@@ -112,7 +102,7 @@ final class ServeBench {
             }
             return System.nanoTime() - t0;
         };
-        int perSingle = warm(single, MIN_CALLS), perGroup = warm(grouped, (MIN_CALLS + m - 1) / m);
+        int perSingle = warm(single, JitActivity.C2_CALLS), perGroup = warm(grouped, (JitActivity.C2_CALLS + m - 1) / m);
         // alternating rounds of each, one after the other in this JVM: the two figures share the machine's state
         double[] a = new double[rounds], b = new double[rounds];
         for (int i = 0; i < rounds; i++) {
@@ -168,7 +158,7 @@ final class ServeBench {
                 });
             }
             start.await();
-            // at least 2 s, then until each thread has made MIN_CALLS calls and the JIT was quiet for half a second
+            // at least 2 s, then until each thread has made JitActivity.C2_CALLS calls and the JIT was quiet for half a second
             // (at most 20 s): see warm
             JitActivity jit = new JitActivity();
             long warmStart = System.nanoTime();
@@ -178,7 +168,7 @@ final class ServeBench {
                 Thread.sleep(500);
                 long fewest = Long.MAX_VALUE;
                 for (int t = 0; t < threads; t++) fewest = Math.min(fewest, calls.getOpaque(t));
-                if (fewest >= MIN_CALLS && jit.quiet()) break;
+                if (fewest >= JitActivity.C2_CALLS && jit.quiet()) break;
             }
             double[] rates = new double[rounds];
             timing.set(true);

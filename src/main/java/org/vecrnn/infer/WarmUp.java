@@ -18,7 +18,7 @@ import org.vecrnn.kernel.StepKernel;
  * scratch stream through the caller's own path ({@link StreamState#step}) until two successive blocks agree
  * within {@value #AGREE} while the JIT is quiet, and returns; a daemon thread then warms the Vector API kernels
  * and hands the model over to them once they are steady. It runs beside the caller's first steps, so it runs in
- * short blocks and waits while the JIT is busy (see {@link #blocks(String, long, BooleanSupplier, Call, boolean)}).
+ * short blocks and waits while the JIT is busy (see {@link #blocks(String, long, BooleanSupplier, Call, boolean, long)}).
  * A model without twins (scalar kernels) is warmed the same way, on its own kernels. The grouped step is
  * warmed by the model's first {@link InferenceModel#newGroup} (a small group, 4 + 2 + 1 streams: every tile of
  * the grouped loops). No stream's state is ever touched (scratch streams without preprocessing). On by
@@ -57,13 +57,14 @@ final class WarmUp {
      * after {@value #BACKGROUND_MS} ms).
      */
     static void load(StepKernel[] layers, Activation g, HandOff handOff, long start) {
-        step(layers, g, deadline(start));
+        // twins are plain Java, fast enough in C1 code: no minimum of calls for them
+        blocks("step", deadline(start), () -> false, stepCall(layers, g), false, handOff == null ? JitActivity.C2_CALLS : 0);
         if (handOff == null) return;
         StepKernel[] vector = handOff.vector();
         Activation va = handOff.vectorActivation();
         handOff.startWarmer(() -> {
             try {
-                blocks("Vector API step", System.nanoTime() + BACKGROUND_MS * 1_000_000L, handOff::closing, kernelCall(vector, va), true);
+                blocks("Vector API step", System.nanoTime() + BACKGROUND_MS * 1_000_000L, handOff::closing, kernelCall(vector, va), true, JitActivity.C2_CALLS);
             } catch (RuntimeException e) {
                 // the Vector API kernels fail where their twins ran: keep the twins (the same results), and say so
                 LOG.log(System.Logger.Level.WARNING, "vecrnn: warming the Vector API kernels failed (" + e + "); the model goes on with their plain Java twins");
@@ -78,12 +79,13 @@ final class WarmUp {
 
     /** Warms the Vector API kernels behind {@code handOff} on this thread until {@code deadline}; hands over if they got steady. */
     static void handOff(HandOff handOff, long deadline) {
-        if (blocks("Vector API step", deadline, handOff::closing, kernelCall(handOff.vector(), handOff.vectorActivation()))) handOff.complete();
+        if (blocks("Vector API step", deadline, handOff::closing, kernelCall(handOff.vector(), handOff.vectorActivation()), false, JitActivity.C2_CALLS))
+            handOff.complete();
     }
 
     /** Warms the step and head of these kernels until {@code deadline} (System.nanoTime) at the latest; returns whether they got steady. */
     static boolean step(StepKernel[] layers, Activation g, long deadline) {
-        return blocks("step", deadline, () -> false, stepCall(layers, g));
+        return blocks("step", deadline, () -> false, stepCall(layers, g), false, JitActivity.C2_CALLS);
     }
 
     /** A call of the warm-up of the step: one step of a scratch stream of these kernels. */
@@ -133,7 +135,10 @@ final class WarmUp {
         };
     }
 
-    /** Warms the grouped step of these kernels: groups of 7 (4 + 2 + 1 streams, every tile) and 4. */
+    /**
+     * Warms the grouped step of these kernels: groups of 7 (4 + 2 + 1 streams, every tile) and 4, for
+     * {@link JitActivity#C2_CALLS} calls of the kernels' tiles at least (a tile takes up to 4 streams).
+     */
     static boolean group(StepKernel[] layers, Activation g, long deadline) {
         float[][] xs = inputs(layers[0].n());
         StreamState[] members = new StreamState[7];
@@ -144,7 +149,7 @@ final class WarmUp {
             if ((t & 63) == 0) for (StreamState m : members) m.reset();
             group.step(members, xs, outs, (t & 1) == 0 ? 7 : 4);
             return (t & 1) == 0 ? 7 : 4;
-        });
+        }, false, 4 * JitActivity.C2_CALLS);
     }
 
     private static float[][] inputs(int n) {
@@ -160,23 +165,18 @@ final class WarmUp {
     }
 
     /**
-     * Calls in blocks of up to 20 ms until two agree and the JIT compiled nothing meanwhile (steady: returns
-     * true), the deadline passes or {@code stop} says so (false).
+     * Calls in blocks of up to 20 ms until two agree while the JIT was quiet, after {@code minSteps} stream-steps
+     * ({@link JitActivity#C2_CALLS} for Vector API kernels, whose C1 code is slow and steady too; 0 for the
+     * twins): steady, returns true. Returns false when the deadline passes or {@code stop} says so first.
+     * {@code beside} a caller (the warm-up after load returned): blocks of up to 2 ms, and between them a wait
+     * while the JIT is compiling. On 2 cores the caller's steps, the C2 thread and this one would otherwise be
+     * three threads on two cores, and the caller's steps would wait for the scheduler: at d = 256 one step in ten
+     * took 25-60 µs instead of 8. The compilations a block asks for are queued by then; the warm-up only needs to
+     * call again once C2 has worked through them.
      */
-    private static boolean blocks(String what, long deadline, BooleanSupplier stop, Call call) {
-        return blocks(what, deadline, stop, call, false);
-    }
-
-    /**
-     * The same; {@code beside} a caller (the warm-up after load returned): blocks of up to 2 ms, and between
-     * them a wait while the JIT is compiling. On 2 cores the caller's steps, the C2 thread and this one would
-     * otherwise be three threads on two cores, and the caller's steps would wait for the scheduler: at d = 256
-     * one step in ten took 25-60 µs instead of 8. The compilations a block asks for are queued by then; the
-     * warm-up only needs to call again once C2 has worked through them.
-     */
-    private static boolean blocks(String what, long deadline, BooleanSupplier stop, Call call, boolean beside) {
+    private static boolean blocks(String what, long deadline, BooleanSupplier stop, Call call, boolean beside, long minSteps) {
         try {
-            return timedBlocks(what, deadline, stop, call, beside);
+            return timedBlocks(what, deadline, stop, call, beside, minSteps);
         } catch (NonFiniteStateException e) {
             // the warm-up's inputs overflow this model (extreme weights): a load still succeeds, and each
             // user's step that overflows is reported by the non-finite rule; the warm-up just ends here
@@ -185,7 +185,7 @@ final class WarmUp {
         }
     }
 
-    private static boolean timedBlocks(String what, long deadline, BooleanSupplier stop, Call call, boolean beside) {
+    private static boolean timedBlocks(String what, long deadline, BooleanSupplier stop, Call call, boolean beside, long minSteps) {
         long t0 = System.nanoTime(), blockNanos = beside ? 2_000_000L : 20_000_000L;
         JitActivity jit = new JitActivity();
         long steps = 0;
@@ -202,9 +202,11 @@ final class WarmUp {
                 blockSteps += call.run(t);
             double perStep = (System.nanoTime() - b0) / (double) Math.max(1, blockSteps);
             steps += blockSteps;
-            // steady: two full blocks (BLOCK calls, or 32 in the block's time at large sizes) agree and the JIT was
-            // quiet meanwhile; interpreted blocks may agree too, but they hold a few calls
-            steady = t >= 32 && Math.abs(perStep - last) <= AGREE * Math.min(perStep, last) && jit.quiet();
+            // steady: two blocks agree and the JIT was quiet meanwhile, after minSteps; without a minimum (the
+            // twins), two full blocks (BLOCK calls, or 32 in the block's time at large sizes): interpreted
+            // blocks may agree too, but they hold a few calls
+            boolean enough = minSteps > 0 ? steps >= minSteps : t >= 32;
+            steady = enough && Math.abs(perStep - last) <= AGREE * Math.min(perStep, last) && jit.quiet();
             last = perStep;
         }
         long ms = (System.nanoTime() - t0) / 1_000_000, total = steps;
