@@ -9,17 +9,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vecrnn.JitActivity;
 import org.vecrnn.RandomModels;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.io.QuantizedModelFile;
+import org.vecrnn.kernel.Activation;
+import org.vecrnn.kernel.StepKernel;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Output;
@@ -148,5 +153,53 @@ class WarmUpTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
         return out;
+    }
+
+    /**
+     * The hand-over waits until the Vector API kernels have run {@link JitActivity#C2_CALLS} steps:
+     * kernels so cheap that two blocks agree and the JIT is idle at once (as C1 code's blocks do while it is slow
+     * to reach C2's thresholds) are still called that often first.
+     */
+    @Test
+    void theHandOverWaitsForTheKernelsToRunOftenEnoughForC2() throws InterruptedException {
+        CountingKernel twin = new CountingKernel(), vector = new CountingKernel();
+        Activation copy = (z, zOff, o, oOff, k) -> System.arraycopy(z, zOff, o, oOff, k);
+        HandOff h = new HandOff(new StepKernel[] {twin}, new StepKernel[] {vector}, copy, copy);
+        WarmUp.load(h.layers(), h.activation(), h, System.nanoTime());
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!h.done() && System.nanoTime() < until) Thread.sleep(10);
+        assertTrue(h.done(), "no hand-over within 60 s");
+        assertTrue(vector.steps.get() >= JitActivity.C2_CALLS,
+                "handed over after " + vector.steps.get() + " steps of the Vector API kernels, fewer than " + JitActivity.C2_CALLS);
+        h.close();
+    }
+
+    /** A kernel of sizes (2, 3, 1) whose step counts its calls and returns zeros. */
+    private static final class CountingKernel implements StepKernel {
+        final AtomicLong steps = new AtomicLong();
+
+        @Override public int n() { return 2; }
+        @Override public int d() { return 3; }
+        @Override public int k() { return 1; }
+
+        @Override
+        public void step(float[] h, float[] x, float[] hNext) {
+            steps.incrementAndGet();
+            Arrays.fill(hNext, 0, 3, 0f);
+        }
+
+        @Override
+        public void stepProjected(float[] h, float[] p, int pOff, float[] hNext) {
+            step(h, null, hNext);
+        }
+
+        @Override
+        public void head(float[] h, float[] z) {
+            z[0] = 0f;
+        }
+
+        @Override public long weightBytes() { return 0; }
+        @Override public String describe() { return "counting"; }
+        @Override public void close() {}
     }
 }
