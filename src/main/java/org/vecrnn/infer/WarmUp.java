@@ -17,7 +17,8 @@ import org.vecrnn.kernel.StepKernel;
  * plain Java twins (the same bits), which C2 compiles within about 0.2 s. {@link #load} warms the twins on a
  * scratch stream through the caller's own path ({@link StreamState#step}) until two successive blocks agree
  * within {@value #AGREE} while the JIT is quiet, and returns; a daemon thread then warms the Vector API kernels
- * and hands the model over to them once they are steady. It runs beside the caller's first steps, so it runs in
+ * and hands the model over to them once they are steady and have run {@link JitActivity#C2_CALLS} steps (their C1
+ * code is steady too, and slow). It runs beside the caller's first steps, so it runs in
  * short blocks and waits while the JIT is busy (see {@link #blocks(String, long, BooleanSupplier, Call, boolean, long)}).
  * A model without twins (scalar kernels) is warmed the same way, on its own kernels. The grouped step is
  * warmed by the model's first {@link InferenceModel#newGroup} (a small group, 4 + 2 + 1 streams: every tile of
