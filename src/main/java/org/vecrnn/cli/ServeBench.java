@@ -125,7 +125,7 @@ final class ServeBench {
         return new double[] {with[0], alone[0], steps / (double) Math.max(1, groups), with[1], with[2]};
     }
 
-    /** {steps per s (median of rounds of 0.5 s after a warm-up: see the comment there), p50 and p99 µs of one call over the rounds}. */
+    /** {steps per s (median of rounds of 0.5 s, after the warm-up inside), p50 and p99 µs of one call over the rounds}. */
     private static double[] run(InferenceModel im, int threads, float[][] xs, int rounds, StepCoalescer c) throws Exception {
         int samples = 1 << 16;
         long[][] lat = new long[threads][samples];
@@ -158,8 +158,8 @@ final class ServeBench {
                 });
             }
             start.await();
-            // at least 2 s, then until each thread has made JitActivity.C2_CALLS calls and the JIT was quiet for half a second
-            // (at most 20 s): see warm
+            // warm-up: at least 2 s, then until each thread has made C2_CALLS calls and the JIT was quiet for half
+            // a second (at most 20 s), for the reasons in warm
             JitActivity jit = new JitActivity();
             long warmStart = System.nanoTime();
             Thread.sleep(2000);

@@ -65,7 +65,8 @@ final class WarmUp {
         Activation va = handOff.vectorActivation();
         handOff.startWarmer(() -> {
             try {
-                blocks("Vector API step", System.nanoTime() + BACKGROUND_MS * 1_000_000L, handOff::closing, kernelCall(vector, va), true, JitActivity.C2_CALLS);
+                long until = System.nanoTime() + BACKGROUND_MS * 1_000_000L;
+                blocks("Vector API step", until, handOff::closing, kernelCall(vector, va), true, JitActivity.C2_CALLS);
             } catch (RuntimeException e) {
                 // the Vector API kernels fail where their twins ran: keep the twins (the same results), and say so
                 LOG.log(System.Logger.Level.WARNING, "vecrnn: warming the Vector API kernels failed (" + e + "); the model goes on with their plain Java twins");
