@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -132,7 +133,7 @@ class WarmUpTest {
     @Test
     void coldStartFiguresOfAFreshJvm() throws IOException, InterruptedException {
         for (String weights : new String[] {"fp32", "int8"}) {
-            List<String> args = new java.util.ArrayList<>(List.of("bench", "--workload", "coldstart", "--n", "128", "--d", "256", "--k", "16"));
+            List<String> args = new ArrayList<>(List.of("bench", "--workload", "coldstart", "--n", "128", "--d", "256", "--k", "16"));
             if (weights.equals("int8")) args.add("--int8");
             String out = freshJvm(List.of(), args.toArray(String[]::new));
             System.out.print("WarmUpTest (fresh JVM): " + out);
@@ -143,7 +144,7 @@ class WarmUpTest {
 
     /** The output of {@code vecrnn args} in a fresh JVM with these JVM options (stderr dropped); it must exit 0 within 120 s. */
     private static String freshJvm(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "org.vecrnn.cli.Main"));
