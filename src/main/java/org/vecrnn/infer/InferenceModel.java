@@ -280,8 +280,8 @@ public final class InferenceModel implements AutoCloseable {
 
     private static List<StepKernel> twins(QuantizedRnn model) {
         List<StepKernel> ts = new ArrayList<>();
-        // a byte per weight and at most a float scale per 32 of them
-        if (!twinsFit(weights(model.n(), model.d(), model.k(), model.layers()) * 9 / 8)) return java.util.Collections.singletonList(null);
+        // a float per weight (the twins hold the bytes as floats) and at most a float scale per 32 of them
+        if (!twinsFit(weights(model.n(), model.d(), model.k(), model.layers()) * 33 / 8)) return java.util.Collections.singletonList(null);
         for (int l = 0; l < model.layers(); l++)
             try (QuantizedRnn layer = model.layers() == 1 ? null : model.layer(l)) {
                 ts.add(Int8Kernels.twin(layer == null ? model : layer));
