@@ -15,8 +15,8 @@ import org.vecrnn.kernel.StepKernel;
  *
  * <p>So a model with Vector API kernels is loaded behind a {@link HandOff}: its streams step on the kernels'
  * plain Java twins (the same bits), which C2 compiles within about 0.2 s. {@link #load} warms the twins on a
- * scratch stream through the caller's own path ({@link StreamState#step}) until two successive blocks agree
- * within {@value #AGREE} while the JIT is quiet, and returns; a daemon thread then warms the Vector API kernels
+ * scratch stream through the caller's own path ({@link StreamState#step}) for {@link JitActivity#C2_CALLS} steps
+ * and until two successive blocks agree within {@value #AGREE} while the JIT is quiet, and returns; a daemon thread then warms the Vector API kernels
  * and hands the model over to them once they are steady and have run {@link JitActivity#C2_CALLS} steps (their C1
  * code is steady too, and slow). It runs beside the caller's first steps, so it runs in
  * short blocks and waits while the JIT is busy (see {@link #blocks(String, long, BooleanSupplier, Call, boolean, long)}).
@@ -58,8 +58,9 @@ final class WarmUp {
      * after {@value #BACKGROUND_MS} ms).
      */
     static void load(StepKernel[] layers, Activation g, HandOff handOff, long start) {
-        // twins are plain Java, fast enough in C1 code: no minimum of calls for them
-        blocks("step", deadline(start), () -> false, stepCall(layers, g), false, handOff == null ? JitActivity.C2_CALLS : 0);
+        // the twins too until C2 compiled their path: when two blocks agreed sooner, C2 was compiling the twins'
+        // main loop 8-40 ms after load returned, and the first steps ran 9-14 µs instead of 7 (int8, d = 256)
+        blocks("step", deadline(start), () -> false, stepCall(layers, g), false, JitActivity.C2_CALLS);
         if (handOff == null) return;
         StepKernel[] vector = handOff.vector();
         Activation va = handOff.vectorActivation();
@@ -168,8 +169,7 @@ final class WarmUp {
 
     /**
      * Calls in blocks of up to 20 ms until two agree while the JIT was quiet, after {@code minSteps} stream-steps
-     * ({@link JitActivity#C2_CALLS} for Vector API kernels, whose C1 code is slow and steady too; 0 for the
-     * twins): steady, returns true. Returns false when the deadline passes or {@code stop} says so first.
+     * (at least {@link JitActivity#C2_CALLS}: C1 code is slower and steady too): steady, returns true. Returns false when the deadline passes or {@code stop} says so first.
      * {@code beside} a caller (the warm-up after load returned): blocks of up to 2 ms, and between them a wait
      * while the JIT is compiling. On 2 cores the caller's steps, the C2 thread and this one would otherwise be
      * three threads on two cores, and the caller's steps would wait for the scheduler: at d = 256 one step in ten
@@ -199,16 +199,13 @@ final class WarmUp {
             // a block: BLOCK calls, or fewer when its time or the deadline pass first (a cold step at d = 1024
             // takes milliseconds); timed per stream-step
             long b0 = System.nanoTime();
-            int t = 0, blockSteps = 0;
-            for (; t < BLOCK && System.nanoTime() - b0 < blockNanos && System.nanoTime() < deadline; t++)
+            int blockSteps = 0;
+            for (int t = 0; t < BLOCK && System.nanoTime() - b0 < blockNanos && System.nanoTime() < deadline; t++)
                 blockSteps += call.run(t);
             double perStep = (System.nanoTime() - b0) / (double) Math.max(1, blockSteps);
             steps += blockSteps;
-            // steady: two blocks agree and the JIT was quiet meanwhile, after minSteps; without a minimum (the
-            // twins), two full blocks (BLOCK calls, or 32 in the block's time at large sizes): interpreted
-            // blocks may agree too, but they hold a few calls
-            boolean enough = minSteps > 0 ? steps >= minSteps : t >= 32;
-            steady = enough && Math.abs(perStep - last) <= AGREE * Math.min(perStep, last) && jit.quiet();
+            // steady: two blocks agree and the JIT was quiet meanwhile, after minSteps
+            steady = steps >= minSteps && Math.abs(perStep - last) <= AGREE * Math.min(perStep, last) && jit.quiet();
             last = perStep;
         }
         long ms = (System.nanoTime() - t0) / 1_000_000, total = steps;

@@ -175,6 +175,22 @@ class WarmUpTest {
         h.close();
     }
 
+    /**
+     * Load returns after the twins have run {@link JitActivity#C2_CALLS} steps, however soon two blocks agree:
+     * when it returned at the first agreement, C2 was still compiling the twins' main loop as the caller's first
+     * steps ran.
+     */
+    @Test
+    void loadWarmsTheTwinsOftenEnoughForC2() {
+        CountingKernel twin = new CountingKernel(), vector = new CountingKernel();
+        Activation copy = (z, zOff, o, oOff, k) -> System.arraycopy(z, zOff, o, oOff, k);
+        HandOff h = new HandOff(new StepKernel[] {twin}, new StepKernel[] {vector}, copy, copy);
+        WarmUp.load(h.layers(), h.activation(), h, System.nanoTime());
+        long atReturn = twin.steps.get();
+        h.close();
+        assertTrue(atReturn >= JitActivity.C2_CALLS, "load returned after " + atReturn + " steps of the twins, fewer than " + JitActivity.C2_CALLS);
+    }
+
     /** A kernel of sizes (2, 3, 1) whose step counts its calls and returns zeros. */
     private static final class CountingKernel implements StepKernel {
         final AtomicLong steps = new AtomicLong();
