@@ -18,8 +18,9 @@ import org.vecrnn.kernel.StepKernel;
  * scratch stream through the caller's own path ({@link StreamState#step}) for {@link JitActivity#C2_CALLS} steps
  * and until two successive blocks agree within {@value #AGREE} while the JIT is quiet, and returns; a daemon thread then warms the Vector API kernels
  * and hands the model over to them once they are steady and have run {@link JitActivity#C2_CALLS} steps (their C1
- * code is steady too, and slow). It runs beside the caller's first steps, so it runs in
- * short blocks and waits while the JIT is busy (see {@link #blocks(String, long, BooleanSupplier, Call, boolean, long)}).
+ * code is steady too, and slow). It runs beside the caller's first steps, so it runs at the lowest CPU priority
+ * where it can ({@link LowPriority}), in short blocks, and waits while the JIT is busy (see
+ * {@link #blocks(String, long, BooleanSupplier, Call, boolean, long)}).
  * A model without twins (scalar kernels) is warmed the same way, on its own kernels. The grouped step is
  * warmed by the model's first {@link InferenceModel#newGroup} (a small group, 4 + 2 + 1 streams: every tile of
  * the grouped loops). No stream's state is ever touched (scratch streams without preprocessing). On by
@@ -64,7 +65,9 @@ final class WarmUp {
         if (handOff == null) return;
         StepKernel[] vector = handOff.vector();
         Activation va = handOff.vectorActivation();
+        LowPriority.prepare();
         handOff.startWarmer(() -> {
+            boolean low = LowPriority.lowerCurrentThread();
             try {
                 long until = System.nanoTime() + BACKGROUND_MS * 1_000_000L;
                 blocks("Vector API step", until, handOff::closing, kernelCall(vector, va), true, JitActivity.C2_CALLS);
@@ -76,7 +79,8 @@ final class WarmUp {
             if (handOff.closing()) return;
             handOff.complete();
             long ms = (System.nanoTime() - start) / 1_000_000;
-            LOG.log(System.Logger.Level.DEBUG, () -> "vecrnn: the model steps on its Vector API kernels from " + ms + " ms after load began");
+            LOG.log(System.Logger.Level.DEBUG, () -> "vecrnn: the model steps on its Vector API kernels from " + ms + " ms after load began"
+                    + (low ? " (warmed at nice " + LowPriority.NICE + ")" : " (warmed at normal priority)"));
         });
     }
 

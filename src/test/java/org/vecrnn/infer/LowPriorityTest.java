@@ -1,0 +1,139 @@
+package org.vecrnn.infer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.vecrnn.kernel.Activation;
+import org.vecrnn.kernel.StepKernel;
+
+/**
+ * The warm-up thread's low priority: {@link LowPriority} lowers the thread that calls it to nice 19 and no other,
+ * its preparation changes no thread, and load's background warm-up runs at nice 19. Nice values are read from
+ * /proc (Linux only; the tests are skipped elsewhere).
+ */
+class LowPriorityTest {
+    @BeforeAll
+    static void linux() {
+        assumeTrue(System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux"), "nice values are read from /proc on Linux");
+    }
+
+    @Test
+    void lowersTheCallingThreadAndNoOther() throws Exception {
+        int before = nice(Path.of("/proc/thread-self/stat"));
+        LowPriority.prepare();
+        assertEquals(before, nice(Path.of("/proc/thread-self/stat")), "prepare changed the calling thread's nice value");
+        AtomicInteger lowered = new AtomicInteger(Integer.MIN_VALUE);
+        Thread t = Thread.ofPlatform().start(() -> {
+            if (LowPriority.lowerCurrentThread()) {
+                try {
+                    lowered.set(nice(Path.of("/proc/thread-self/stat")));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        t.join();
+        assertEquals(LowPriority.NICE, lowered.get(), "the thread that asked was not lowered to nice 19");
+        assertEquals(before, nice(Path.of("/proc/thread-self/stat")), "another thread was lowered too");
+    }
+
+    @Test
+    void loadsBackgroundWarmUpRunsAtNice19() throws Exception {
+        int before = nice(Path.of("/proc/thread-self/stat"));
+        CountDownLatch inWarmUp = new CountDownLatch(1), release = new CountDownLatch(1);
+        HoldingKernel twin = new HoldingKernel(null, null), vector = new HoldingKernel(inWarmUp, release);
+        Activation copy = (z, zOff, o, oOff, k) -> System.arraycopy(z, zOff, o, oOff, k);
+        HandOff h = new HandOff(new StepKernel[] {twin}, new StepKernel[] {vector}, copy, copy);
+        WarmUp.load(h.layers(), h.activation(), h, System.nanoTime());
+        try {
+            assertTrue(inWarmUp.await(60, TimeUnit.SECONDS), "the background warm-up did not start");
+            // the warmer is held inside its first Vector API step: read its nice value (and any other warmer's)
+            List<Integer> nices = warmUpThreadNices();
+            assertFalse(nices.isEmpty(), "no vecrnn-warm-up thread in /proc/self/task");
+            for (int n : nices) assertEquals(LowPriority.NICE, n, "a vecrnn-warm-up thread at nice " + n + ": " + nices);
+            assertEquals(before, nice(Path.of("/proc/thread-self/stat")), "the loading thread's nice value changed");
+        } finally {
+            release.countDown();
+            h.close();
+        }
+    }
+
+    private static List<Integer> warmUpThreadNices() throws IOException {
+        List<Integer> nices = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                String comm;
+                try {
+                    comm = Files.readString(task.resolve("comm")).trim();
+                } catch (IOException gone) {
+                    continue; // the thread ended meanwhile
+                }
+                if (comm.equals("vecrnn-warm-up")) nices.add(nice(task.resolve("stat")));
+            }
+        }
+        return nices;
+    }
+
+    /** Field 19 of a /proc stat file: the nice value. Field 2, the name, is in parentheses and may hold spaces. */
+    static int nice(Path stat) throws IOException {
+        String s = Files.readString(stat);
+        String[] after = s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
+        return Integer.parseInt(after[19 - 3]);
+    }
+
+    /** A kernel of sizes (2, 3, 1) with zero outputs; its first step says so and waits for release, when given. */
+    private static final class HoldingKernel implements StepKernel {
+        private final CountDownLatch entered, release;
+
+        HoldingKernel(CountDownLatch entered, CountDownLatch release) {
+            this.entered = entered;
+            this.release = release;
+        }
+
+        @Override public int n() { return 2; }
+        @Override public int d() { return 3; }
+        @Override public int k() { return 1; }
+
+        @Override
+        public void step(float[] h, float[] x, float[] hNext) {
+            if (entered != null && entered.getCount() > 0) {
+                entered.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            Arrays.fill(hNext, 0, 3, 0f);
+        }
+
+        @Override
+        public void stepProjected(float[] h, float[] p, int pOff, float[] hNext) {
+            step(h, null, hNext);
+        }
+
+        @Override
+        public void head(float[] h, float[] z) {
+            z[0] = 0f;
+        }
+
+        @Override public long weightBytes() { return 0; }
+        @Override public String describe() { return "holding"; }
+        @Override public void close() {}
+    }
+}
