@@ -10,7 +10,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -56,7 +55,7 @@ class LowPriorityTest {
     void loadsBackgroundWarmUpRunsAtNice19() throws Exception {
         int before = nice(Path.of("/proc/thread-self/stat"));
         CountDownLatch inWarmUp = new CountDownLatch(1), release = new CountDownLatch(1);
-        HoldingKernel twin = new HoldingKernel(null, null), vector = new HoldingKernel(inWarmUp, release);
+        TinyKernel twin = new TinyKernel(), vector = new TinyKernel(inWarmUp, release);
         Activation copy = (z, zOff, o, oOff, k) -> System.arraycopy(z, zOff, o, oOff, k);
         HandOff h = new HandOff(new StepKernel[] {twin}, new StepKernel[] {vector}, copy, copy);
         WarmUp.load(h.layers(), h.activation(), h, System.nanoTime());
@@ -94,46 +93,5 @@ class LowPriorityTest {
         String s = Files.readString(stat);
         String[] after = s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
         return Integer.parseInt(after[19 - 3]);
-    }
-
-    /** A kernel of sizes (2, 3, 1) with zero outputs; its first step says so and waits for release, when given. */
-    private static final class HoldingKernel implements StepKernel {
-        private final CountDownLatch entered, release;
-
-        HoldingKernel(CountDownLatch entered, CountDownLatch release) {
-            this.entered = entered;
-            this.release = release;
-        }
-
-        @Override public int n() { return 2; }
-        @Override public int d() { return 3; }
-        @Override public int k() { return 1; }
-
-        @Override
-        public void step(float[] h, float[] x, float[] hNext) {
-            if (entered != null && entered.getCount() > 0) {
-                entered.countDown();
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            Arrays.fill(hNext, 0, 3, 0f);
-        }
-
-        @Override
-        public void stepProjected(float[] h, float[] p, int pOff, float[] hNext) {
-            step(h, null, hNext);
-        }
-
-        @Override
-        public void head(float[] h, float[] z) {
-            z[0] = 0f;
-        }
-
-        @Override public long weightBytes() { return 0; }
-        @Override public String describe() { return "holding"; }
-        @Override public void close() {}
     }
 }

@@ -10,14 +10,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vecrnn.JitActivity;
@@ -163,7 +161,7 @@ class WarmUpTest {
      */
     @Test
     void theHandOverWaitsForTheKernelsToRunOftenEnoughForC2() throws InterruptedException {
-        CountingKernel twin = new CountingKernel(), vector = new CountingKernel();
+        TinyKernel twin = new TinyKernel(), vector = new TinyKernel();
         Activation copy = (z, zOff, o, oOff, k) -> System.arraycopy(z, zOff, o, oOff, k);
         HandOff h = new HandOff(new StepKernel[] {twin}, new StepKernel[] {vector}, copy, copy);
         WarmUp.load(h.layers(), h.activation(), h, System.nanoTime());
@@ -182,41 +180,12 @@ class WarmUpTest {
      */
     @Test
     void loadWarmsTheTwinsOftenEnoughForC2() {
-        CountingKernel twin = new CountingKernel(), vector = new CountingKernel();
+        TinyKernel twin = new TinyKernel(), vector = new TinyKernel();
         Activation copy = (z, zOff, o, oOff, k) -> System.arraycopy(z, zOff, o, oOff, k);
         HandOff h = new HandOff(new StepKernel[] {twin}, new StepKernel[] {vector}, copy, copy);
         WarmUp.load(h.layers(), h.activation(), h, System.nanoTime());
         long atReturn = twin.steps.get();
         h.close();
         assertTrue(atReturn >= JitActivity.C2_CALLS, "load returned after " + atReturn + " steps of the twins, fewer than " + JitActivity.C2_CALLS);
-    }
-
-    /** A kernel of sizes (2, 3, 1) whose step counts its calls and returns zeros. */
-    private static final class CountingKernel implements StepKernel {
-        final AtomicLong steps = new AtomicLong();
-
-        @Override public int n() { return 2; }
-        @Override public int d() { return 3; }
-        @Override public int k() { return 1; }
-
-        @Override
-        public void step(float[] h, float[] x, float[] hNext) {
-            steps.incrementAndGet();
-            Arrays.fill(hNext, 0, 3, 0f);
-        }
-
-        @Override
-        public void stepProjected(float[] h, float[] p, int pOff, float[] hNext) {
-            step(h, null, hNext);
-        }
-
-        @Override
-        public void head(float[] h, float[] z) {
-            z[0] = 0f;
-        }
-
-        @Override public long weightBytes() { return 0; }
-        @Override public String describe() { return "counting"; }
-        @Override public void close() {}
     }
 }
