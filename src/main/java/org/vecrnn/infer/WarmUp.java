@@ -16,12 +16,12 @@ import org.vecrnn.kernel.StepKernel;
  * <p>So a model with Vector API kernels is loaded behind a {@link HandOff}: its streams step on the kernels'
  * plain Java twins (the same bits), which C2 compiles within about 0.2 s. {@link #load} warms the twins on a
  * scratch stream through the caller's own path ({@link StreamState#step}) for {@link JitActivity#C2_CALLS} steps
- * and until two successive blocks agree within {@value #AGREE} while the JIT is quiet, and returns; a daemon thread then warms the Vector API kernels
- * and hands the model over to them once they are steady and have run {@link JitActivity#C2_CALLS} steps (their C1
- * code is steady too, and slow). It runs beside the caller's first steps, so it runs at the lowest CPU priority
- * where it can ({@link LowPriority}), in short blocks, and waits while the JIT is busy (see
- * {@link #blocks(String, long, BooleanSupplier, Call, boolean, long)}).
- * A model without twins (scalar kernels) is warmed the same way, on its own kernels. The grouped step is
+ * and until two successive blocks agree within {@value #AGREE} while the JIT is quiet, and returns; a daemon
+ * thread then warms the Vector API kernels and hands the model over to them once they are steady and have run
+ * {@link JitActivity#C2_CALLS} steps (their C1 code is steady too, and slow). It runs beside the caller's first
+ * steps, so it runs at the lowest CPU priority where it can ({@link LowPriority}), in short blocks, and waits
+ * while the JIT is busy (see {@link #blocks(String, long, BooleanSupplier, Call, boolean, long)}). A model
+ * without twins (scalar kernels) is warmed the same way, on its own kernels. The grouped step is
  * warmed by the model's first {@link InferenceModel#newGroup} (a small group, 4 + 2 + 1 streams: every tile of
  * the grouped loops). No stream's state is ever touched (scratch streams without preprocessing). On by
  * default; the system property {@code -Dvecrnn.warmup=false} (or {@code load(path, pre, false)}) turns it off.
@@ -173,7 +173,8 @@ final class WarmUp {
 
     /**
      * Calls in blocks of up to 20 ms until two agree while the JIT was quiet, after {@code minSteps} stream-steps
-     * (at least {@link JitActivity#C2_CALLS}: C1 code is slower and steady too): steady, returns true. Returns false when the deadline passes or {@code stop} says so first.
+     * (at least {@link JitActivity#C2_CALLS}: C1 code is slower and steady too): steady, returns true. Returns
+     * false when the deadline passes or {@code stop} says so first.
      * {@code beside} a caller (the warm-up after load returned): blocks of up to 2 ms, and between them a wait
      * while the JIT is compiling. On 2 cores the caller's steps, the C2 thread and this one would otherwise be
      * three threads on two cores, and the caller's steps would wait for the scheduler: at d = 256 one step in ten
