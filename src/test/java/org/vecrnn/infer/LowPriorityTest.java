@@ -17,8 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.vecrnn.kernel.Activation;
-import org.vecrnn.kernel.StepKernel;
 
 /**
  * The warm-up thread's low priority: {@link LowPriority} lowers the thread that calls it to nice 19 and no other,
@@ -33,14 +31,14 @@ class LowPriorityTest {
 
     @Test
     void lowersTheCallingThreadAndNoOther() throws Exception {
-        int before = nice(Path.of("/proc/thread-self/stat"));
+        int before = ownNice();
         LowPriority.prepare();
-        assertEquals(before, nice(Path.of("/proc/thread-self/stat")), "prepare changed the calling thread's nice value");
+        assertEquals(before, ownNice(), "prepare changed the calling thread's nice value");
         AtomicInteger lowered = new AtomicInteger(Integer.MIN_VALUE);
         Thread t = Thread.ofPlatform().start(() -> {
             if (LowPriority.lowerCurrentThread()) {
                 try {
-                    lowered.set(nice(Path.of("/proc/thread-self/stat")));
+                    lowered.set(ownNice());
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -48,16 +46,15 @@ class LowPriorityTest {
         });
         t.join();
         assertEquals(LowPriority.NICE, lowered.get(), "the thread that asked was not lowered to nice 19");
-        assertEquals(before, nice(Path.of("/proc/thread-self/stat")), "another thread was lowered too");
+        assertEquals(before, ownNice(), "another thread was lowered too");
     }
 
     @Test
     void loadsBackgroundWarmUpRunsAtNice19() throws Exception {
-        int before = nice(Path.of("/proc/thread-self/stat"));
+        int before = ownNice();
         CountDownLatch inWarmUp = new CountDownLatch(1), release = new CountDownLatch(1);
         TinyKernel twin = new TinyKernel(), vector = new TinyKernel(inWarmUp, release);
-        Activation copy = (z, zOff, o, oOff, k) -> System.arraycopy(z, zOff, o, oOff, k);
-        HandOff h = new HandOff(new StepKernel[] {twin}, new StepKernel[] {vector}, copy, copy);
+        HandOff h = TinyKernel.handOff(twin, vector);
         WarmUp.load(h.layers(), h.activation(), h, System.nanoTime());
         try {
             assertTrue(inWarmUp.await(60, TimeUnit.SECONDS), "the background warm-up did not start");
@@ -65,7 +62,7 @@ class LowPriorityTest {
             List<Integer> nices = warmUpThreadNices();
             assertFalse(nices.isEmpty(), "no vecrnn-warm-up thread in /proc/self/task");
             for (int n : nices) assertEquals(LowPriority.NICE, n, "a vecrnn-warm-up thread at nice " + n + ": " + nices);
-            assertEquals(before, nice(Path.of("/proc/thread-self/stat")), "the loading thread's nice value changed");
+            assertEquals(before, ownNice(), "the loading thread's nice value changed");
         } finally {
             release.countDown();
             h.close();
@@ -86,6 +83,11 @@ class LowPriorityTest {
             }
         }
         return nices;
+    }
+
+    /** The calling thread's nice value. */
+    private static int ownNice() throws IOException {
+        return nice(Path.of("/proc/thread-self/stat"));
     }
 
     /** Field 19 of a /proc stat file: the nice value. Field 2, the name, is in parentheses and may hold spaces. */

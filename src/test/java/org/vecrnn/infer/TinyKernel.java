@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.vecrnn.kernel.Activation;
 import org.vecrnn.kernel.StepKernel;
 
 /**
@@ -21,6 +22,12 @@ final class TinyKernel implements StepKernel {
     TinyKernel(CountDownLatch entered, CountDownLatch release) {
         this.entered = entered;
         this.release = release;
+    }
+
+    /** A hand-off from {@code twin} to {@code vector}, one layer each, with a copying activation. */
+    static HandOff handOff(TinyKernel twin, TinyKernel vector) {
+        Activation copy = (z, zOff, o, oOff, k) -> System.arraycopy(z, zOff, o, oOff, k);
+        return new HandOff(new StepKernel[] {twin}, new StepKernel[] {vector}, copy, copy);
     }
 
     @Override public int n() { return 2; }

@@ -22,8 +22,6 @@ import org.vecrnn.JitActivity;
 import org.vecrnn.RandomModels;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.io.QuantizedModelFile;
-import org.vecrnn.kernel.Activation;
-import org.vecrnn.kernel.StepKernel;
 import org.vecrnn.model.ElmanRnn;
 import org.vecrnn.model.Nonlinearity;
 import org.vecrnn.model.Output;
@@ -162,8 +160,7 @@ class WarmUpTest {
     @Test
     void theHandOverWaitsForTheKernelsToRunOftenEnoughForC2() throws InterruptedException {
         TinyKernel twin = new TinyKernel(), vector = new TinyKernel();
-        Activation copy = (z, zOff, o, oOff, k) -> System.arraycopy(z, zOff, o, oOff, k);
-        HandOff h = new HandOff(new StepKernel[] {twin}, new StepKernel[] {vector}, copy, copy);
+        HandOff h = TinyKernel.handOff(twin, vector);
         WarmUp.load(h.layers(), h.activation(), h, System.nanoTime());
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!h.done() && System.nanoTime() < until) Thread.sleep(10);
@@ -181,8 +178,7 @@ class WarmUpTest {
     @Test
     void loadWarmsTheTwinsOftenEnoughForC2() {
         TinyKernel twin = new TinyKernel(), vector = new TinyKernel();
-        Activation copy = (z, zOff, o, oOff, k) -> System.arraycopy(z, zOff, o, oOff, k);
-        HandOff h = new HandOff(new StepKernel[] {twin}, new StepKernel[] {vector}, copy, copy);
+        HandOff h = TinyKernel.handOff(twin, vector);
         WarmUp.load(h.layers(), h.activation(), h, System.nanoTime());
         long atReturn = twin.steps.get();
         h.close();
