@@ -1,5 +1,7 @@
 package org.vecrnn.io;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -62,7 +64,8 @@ public final class AtomicFile {
         } catch (IOException e) {
             throw VecrnnException.inFile(target, "cannot write: " + FileKind.reason(e));
         }
-        if (t.direct()) writeInPlace(target, t.path(), body);
+        if (t == null) writeStdout(body);
+        else if (t.direct()) writeInPlace(target, t.path(), body);
         else replace(target, t.path(), body);
     }
 
@@ -73,6 +76,39 @@ public final class AtomicFile {
         } catch (IOException e) {
             throw VecrnnException.inFile(OutputPath.shown(target), "cannot write: " + FileKind.reason(e));
         }
+    }
+
+    /**
+     * Standard output, through descriptor 1 as inherited: reopening /dev/stdout by name would start at offset 0
+     * (overwriting what a {@code >>} or an earlier writer put there), fail on a socket, and with descriptor 1
+     * closed write into whatever file the JVM opened there. The channel is not closed: System.out shares it.
+     */
+    private static void writeStdout(Body body) {
+        String refused = stdoutRefusal();
+        if (refused != null) throw new VecrnnException("stdout: " + refused);
+        System.out.flush();
+        try {
+            body.write(new FileOutputStream(FileDescriptor.out).getChannel());
+        } catch (IOException e) {
+            throw new VecrnnException("stdout: cannot write: " + FileKind.reason(e));
+        }
+    }
+
+    /** Why descriptor 1 must not be written (closed, or open read-only), or null; Linux only, elsewhere null. */
+    static String stdoutRefusal() {
+        Path info = Path.of("/proc/self/fdinfo/1");
+        if (!Files.isDirectory(Path.of("/proc/self/fdinfo"))) return null;
+        if (!Files.exists(info)) return "is closed; redirect it to a file or a pipe (or give --output a file name)";
+        try {
+            for (String line : Files.readAllLines(info)) {
+                if (!line.startsWith("flags:")) continue;
+                int flags = Integer.parseInt(line.substring(6).trim(), 8);
+                if ((flags & 3) == 0) return "is not open for writing (closed when vecrnn started, or opened for reading); redirect it to a file or a pipe (or give --output a file name)";
+            }
+        } catch (IOException | NumberFormatException e) {
+            return null; // cannot tell: the write itself reports a bad descriptor
+        }
+        return null;
     }
 
     private static void replace(Path target, Path abs, Body body) {
