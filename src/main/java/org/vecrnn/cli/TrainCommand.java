@@ -219,6 +219,16 @@ final class TrainCommand implements Callable<Integer> {
             OutputPath.refuseSameFile("--checkpoint", ckpt, inName, in);
         }
         OutputPath.refuseSameFile("--checkpoint", ckpt, "--output", output);
+        if (report != null) {
+            // the report's files are outputs too: none may replace an input, the model or its checkpoint
+            for (String file : new String[] {TrainingReport.CSV, TrainingReport.LOSS, TrainingReport.ACCURACY}) {
+                Path r = report.resolve(file);
+                for (Path in : new Path[] {source.train, test, series})
+                    OutputPath.refuseSameFile("--report", r, in == source.train ? "--train" : in == test ? "--test" : "--series", in);
+                OutputPath.refuseSameFile("--report", r, "--output", output);
+                OutputPath.refuseSameFile("--report", r, "--checkpoint", ckpt);
+            }
+        }
         try (Task task = task(name, d, b, vf)) {
             // training keeps θ about nine times on the heap (θ, its gradient, the best θ, two Adam moments and the
             // checkpoint's snapshot of four of them): refuse what cannot fit (the data's own sizes are checked above)

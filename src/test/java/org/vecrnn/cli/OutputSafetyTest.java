@@ -64,7 +64,9 @@ class OutputSafetyTest {
                 Arguments.of("train --output = --train", "train --train {C} --topology many-to-one --epochs 1 --output {C}", "{C}"),
                 Arguments.of("train --checkpoint = --train", "train --train {C} --topology many-to-one --epochs 1 --output {D}/m.safetensors --checkpoint {C}", "{C}"),
                 Arguments.of("train --checkpoint = --output", "train --train {C} --topology many-to-one --epochs 1 --output {M} --checkpoint {M}", "{M}"),
-                Arguments.of("train --output = --test", "train --train {C} --test {D}/hard.csv --topology many-to-one --epochs 1 --output {D}/hard.csv", "{C}"));
+                Arguments.of("train --output = --test", "train --train {C} --test {D}/hard.csv --topology many-to-one --epochs 1 --output {D}/hard.csv", "{C}"),
+                Arguments.of("train --report's epochs.csv = --train", "train --train {D}/rep/epochs.csv --topology many-to-one --epochs 1 --output {D}/m.safetensors --report {D}/rep", "{C}"),
+                Arguments.of("train --report's loss.png = --output", "train --train {C} --topology many-to-one --epochs 1 --output {D}/rep/loss.png --report {D}/rep", "{D}/rep/loss.png"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -73,6 +75,9 @@ class OutputSafetyTest {
         Files.createLink(dir.resolve("hard.safetensors"), input);
         Files.createSymbolicLink(dir.resolve("soft.safetensors"), model);
         Files.createLink(dir.resolve("hard.csv"), dir.resolve("data.csv"));
+        Files.createDirectory(dir.resolve("rep"));
+        Files.createLink(dir.resolve("rep/epochs.csv"), dir.resolve("data.csv"));
+        Files.writeString(dir.resolve("rep/loss.png"), "an earlier chart");
         Path keep = Path.of(fill(untouched));
         byte[] before = Files.readAllBytes(keep);
         List<String> args = new ArrayList<>();
