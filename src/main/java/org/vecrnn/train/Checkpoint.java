@@ -87,6 +87,10 @@ public final class Checkpoint {
             for (int i = 0; i < s.length; i++) load(st, "opt." + opt.stateNames()[i] + ".", s[i]);
             State state = new State(Integer.parseInt(m.get("epochs_done")), Long.parseLong(m.get("steps")),
                     Double.parseDouble(m.get("best_val")), Integer.parseInt(m.get("bad_epochs")), Integer.parseInt(m.get("best_epoch")));
+            // counters out of range would run a negative count of epochs or mislead the optimizer's bias correction
+            if (state.epochsDone() < 0 || state.steps() < 0 || state.badEpochs() < 0 || state.bestEpoch() < -1 || state.bestEpoch() > state.epochsDone())
+                throw VecrnnException.inFile(path, "checkpoint metadata is damaged: epochs_done=" + state.epochsDone() + ", steps=" + state.steps()
+                        + ", bad_epochs=" + state.badEpochs() + ", best_epoch=" + state.bestEpoch() + " (counts must be 0 or more)");
             opt.steps(state.steps());
             return state;
         } catch (NumberFormatException | NullPointerException e) {

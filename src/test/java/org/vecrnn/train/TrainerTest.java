@@ -8,9 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.vecrnn.io.SafeTensors;
+import org.vecrnn.io.SafeTensorsWriter;
 import org.vecrnn.VecrnnException;
 import org.vecrnn.blas.Blas;
 import org.vecrnn.kernel.SegmentOps;
@@ -98,6 +104,23 @@ class TrainerTest {
             VecrnnException e = assertThrows(VecrnnException.class, () -> trainer(2, Optimizer.Kind.SGD, 0.01f).train(data, null, Output.SOFTMAX, Loss.CE, ck, true));
             assertTrue(e.getMessage().contains("other settings"), e.getMessage());
             assertThrows(VecrnnException.class, () -> trainer(2, Optimizer.Kind.ADAM, 0.01f).train(data, null, Output.SOFTMAX, Loss.CE, dir.resolve("none"), true));
+        }
+    }
+
+    /** A checkpoint whose counters were damaged: before, epochs_done=-100000000 ran a hundred million epochs. */
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({"epochs_done,-100000000", "steps,-1", "bad_epochs,-3", "best_epoch,-2", "best_epoch,7"})
+    void resumeRefusesDamagedCounters(String key, String value, @TempDir Path dir) throws Exception {
+        Path ck = dir.resolve("ck"), damaged = dir.resolve("damaged");
+        try (SequenceSet data = toy(2)) {
+            trainer(2, Optimizer.Kind.ADAM, 0.01f).train(data, null, Output.SOFTMAX, Loss.CE, ck, false);
+            try (SafeTensors st = SafeTensors.open(ck)) {
+                Map<String, String> meta = new HashMap<>(st.metadata());
+                meta.put(key, value);
+                SafeTensorsWriter.write(damaged, st.tensors().values(), meta);
+            }
+            VecrnnException e = assertThrows(VecrnnException.class, () -> trainer(2, Optimizer.Kind.ADAM, 0.01f).train(data, null, Output.SOFTMAX, Loss.CE, damaged, true));
+            assertTrue(e.getMessage().startsWith(damaged + ": checkpoint metadata is damaged"), e.getMessage());
         }
     }
 
