@@ -202,6 +202,11 @@ final class TrainCommand implements Callable<Integer> {
         range("--epochs", e, 1, Integer.MAX_VALUE);
         range("--batch", b, 1, 1 << 16);
         range("--patience", pat, 0, Integer.MAX_VALUE);
+        // the trainer checks these too, but a bad option is a usage error (exit 2) that names the option
+        if (!(rate > 0) || !Float.isFinite(rate)) throw new ParameterException(spec.commandLine(), "--lr must be a positive number, not " + rate);
+        if (!(c >= 0) || !Float.isFinite(c)) throw new ParameterException(spec.commandLine(), "--clip must be 0 (off) or a positive number, not " + c);
+        if (!(momentum >= 0 && momentum < 1)) throw new ParameterException(spec.commandLine(), "--momentum must be at least 0 and below 1, not " + momentum);
+        if (!(maxSeconds >= 0)) throw new ParameterException(spec.commandLine(), "--max-seconds must be 0 (no limit) or positive, not " + maxSeconds);
         if (!(vf >= 0 && vf < 1)) throw new ParameterException(spec.commandLine(), "--val-fraction must be at least 0 and below 1, not " + vf);
         if (window != null) range("--window", window, 1, Integer.MAX_VALUE);
         if (stride != null) range("--stride", stride, 1, Integer.MAX_VALUE);

@@ -52,6 +52,14 @@ class TrainCommandTest {
         assertEquals(2, run("train", "--task", "digits", "--optimizer", "rmsprop", "--output", dir.resolve("m").toString()).code());
         assertEquals(2, run("train", "--train", "x.csv", "--output", dir.resolve("m").toString()).code(), "--train needs --topology");
         assertEquals(2, run("bench", "--workload", "train", "--d", "0").code());
+        // out-of-range training numbers name their option (they were exit 1 with the trainer's own words)
+        String[][] bad = {{"--lr", "0"}, {"--lr", "NaN"}, {"--clip", "-3"}, {"--momentum", "-5"}, {"--momentum", "1"}, {"--max-seconds", "-1"}};
+        for (String[] b : bad) {
+            Run r = run("train", "--task", "digits", "--optimizer", "sgd", b[0], b[1], "--output", dir.resolve("m").toString());
+            assertEquals(2, r.code(), b[0] + " " + b[1] + ": " + r.err());
+            assertTrue(r.err().contains(b[0] + " must be"), r.err());
+        }
+        assertTrue(Files.notExists(dir.resolve("m")));
     }
 
     @Test
