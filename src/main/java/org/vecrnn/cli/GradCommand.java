@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.vecrnn.VecrnnException;
 import org.vecrnn.io.ModelFile;
 import org.vecrnn.io.OutputPath;
 import org.vecrnn.io.SafeTensorsWriter;
@@ -56,18 +57,26 @@ final class GradCommand implements Callable<Integer> {
             long[][] shapes = shapesOf.shapes(n, d, k);
             double[][] grads = gr.all();
             Map<String, Tensor> byParam = new HashMap<>();
-            for (int i = 0; i < params.length; i++) byParam.put(params[i], Tensor.of("", ReferenceBptt.narrow(grads[i]), shapes[i]));
+            for (int i = 0; i < params.length; i++) byParam.put(params[i], Tensor.of("", finite(ReferenceBptt.narrow(grads[i]), "gradient of " + params[i]), shapes[i]));
             List<Tensor> out = new ArrayList<>();
-            out.add(Tensor.scalar("loss", (float) gr.loss()));
+            out.add(Tensor.scalar("loss", finite(new float[] {(float) gr.loss()}, "loss")[0]));
             loaded.fileNames().forEach((param, names) -> {
                 Tensor t = byParam.get(param);
                 for (String name : names) out.add(new Tensor("grad." + name, t.dtype(), t.shape(), t.data()));
             });
-            float[] dh0 = ReferenceBptt.narrow(gr.dh0());
+            float[] dh0 = finite(ReferenceBptt.narrow(gr.dh0()), "gradient of h0");
             out.add(L == 1 ? Tensor.of("grad.h0", dh0, in.B(), d) : Tensor.of("grad.h0", dh0, L, in.B(), d));
-            out.add(Tensor.of("grad.x", ReferenceBptt.narrow(gr.dx()), in.B(), in.T(), n));
+            out.add(Tensor.of("grad.x", finite(ReferenceBptt.narrow(gr.dx()), "gradient of x"), in.B(), in.T(), n));
             SafeTensorsWriter.write(output, out, Map.of("format", ModelFile.FORMAT, "topology", topology.id(), "loss", loss.id()));
         }
         return 0;
+    }
+
+    /** A loss or gradient past float's range (targets of 3e38, say) is refused rather than written as inf. */
+    private float[] finite(float[] v, String what) {
+        for (float f : v)
+            if (!Float.isFinite(f))
+                throw VecrnnException.inFile(data, "the " + what + " is " + f + " in float32: the data's values are too large for this model");
+        return v;
     }
 }

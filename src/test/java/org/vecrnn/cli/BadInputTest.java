@@ -190,4 +190,18 @@ class BadInputTest {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    /** Targets of 3e38 give an MSE past float's range: refused, naming the data file, instead of writing loss = inf with exit 0. */
+    @Test
+    void gradRefusesALossPastFloatRange() throws Exception {
+        Path model = tmp.resolve("m.safetensors"), data = tmp.resolve("huge-y.safetensors");
+        RawSafeTensors.write(model, header(U, W, A, V, B), DATA);
+        float[] y = new float[3];
+        java.util.Arrays.fill(y, 3e38f);
+        SafeTensorsWriter.write(data, List.of(Tensor.of("x", new float[] {1, 2, 3, 4, 5, 6}, 1, 3, 2), Tensor.of("y", y, 1, 3, 1)), Map.of());
+        Cli r = Cli.run("grad", "--model", model.toString(), "--data", data.toString(), "--topology", "many-to-many", "--loss", "mse", "--output", output.toString());
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.errLine().startsWith("vecrnn grad: " + data + ": the loss is Infinity in float32"), r.toString());
+        assertFalse(Files.exists(output), "an output was written");
+    }
 }
