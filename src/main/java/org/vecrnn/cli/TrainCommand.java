@@ -150,7 +150,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "M", description = "model file to write (.safetensors)")
     Path output;
 
-    @Option(names = "--checkpoint", paramLabel = "FILE", description = "checkpoint file (default: OUTPUT.ckpt)")
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "checkpoint file (default: OUTPUT.ckpt when OUTPUT is a file; none for -, /dev/null or a FIFO)")
     Path checkpoint;
 
     @Option(names = "--resume", description = "continue from the checkpoint")
@@ -217,7 +217,11 @@ final class TrainCommand implements Callable<Integer> {
                     + ": each character is predicted once, in the last --stride steps of a window");
         Trainer.Config config = new Trainer.Config(d, e, rate, opt, momentum, c, seed, sched, pat, maxSeconds, layers, f);
         Blas.setThreads(threads);
-        Path ckpt = checkpoint != null ? checkpoint : output.resolveSibling(output.getFileName() + ".ckpt");
+        // OUTPUT.ckpt only beside a file: beside /dev/null, a FIFO or stdout it would land in /dev or the working folder
+        boolean fileOutput = !OutputPath.isStdout(output) && (java.nio.file.Files.notExists(output) || java.nio.file.Files.isRegularFile(output));
+        Path ckpt = checkpoint != null ? checkpoint : fileOutput ? output.resolveSibling(output.getFileName() + ".ckpt") : null;
+        if (resume && ckpt == null)
+            throw new ParameterException(spec.commandLine(), "--resume needs --checkpoint FILE when --output " + OutputPath.shown(output) + " is not a file");
         for (Path in : new Path[] {source.train, test, series}) {
             String inName = in == source.train ? "--train" : in == test ? "--test" : "--series";
             OutputPath.refuseSameFile("--output", output, inName, in);
@@ -262,8 +266,8 @@ final class TrainCommand implements Callable<Integer> {
             try (ElmanRnn model = ElmanRnn.of(n, d, k, task.output(), f, r.params())) {
                 ModelFile.save(model, output, meta);
             }
-            if (!keepCheckpoint) removeCheckpoint(ckpt);
-            progress.line(r.stopReason() + "; model written to " + output);
+            if (!keepCheckpoint && ckpt != null) removeCheckpoint(ckpt);
+            progress.line(r.stopReason() + "; model written to " + OutputPath.shown(output));
             PrintWriter out = CheckedOutput.reportTo(spec.commandLine(), output);
             out.println(figure + String.format(Locale.ROOT, " train_seconds=%.3f epochs=%d", r.trainSeconds(), r.epochsRun()));
             out.flush();

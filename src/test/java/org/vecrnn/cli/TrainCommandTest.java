@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,6 +45,19 @@ class TrainCommandTest {
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains(csv.toString()), r.err());
         assertTrue(Files.notExists(dir.resolve("m.safetensors")));
+    }
+
+    /** /dev/null.ckpt was written beside a model sent to /dev/null (as root; as anyone else the run failed there). */
+    @Test
+    void anOutputThatIsNoFileGetsNoCheckpointBesideIt() {
+        Path nul = Path.of("/dev/null");
+        Assumptions.assumeTrue(Files.exists(nul) && Files.notExists(Path.of("/dev/null.ckpt")), "no /dev/null here, or a .ckpt beside it already");
+        Run r = run("train", "--task", "digits", "--hidden", "4", "--epochs", "1", "--output", nul.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.notExists(Path.of("/dev/null.ckpt")));
+        Run again = run("train", "--task", "digits", "--hidden", "4", "--epochs", "1", "--output", nul.toString(), "--resume");
+        assertEquals(2, again.code(), again.err());
+        assertTrue(again.err().contains("--resume needs --checkpoint FILE"), again.err());
     }
 
     @Test
