@@ -222,21 +222,19 @@ final class TrainCommand implements Callable<Integer> {
         Path ckpt = checkpoint != null ? checkpoint : fileOutput ? output.resolveSibling(output.getFileName() + ".ckpt") : null;
         if (resume && ckpt == null)
             throw new ParameterException(spec.commandLine(), "--resume needs --checkpoint FILE when --output " + OutputPath.shown(output) + " is not a file");
+        // the report's files are outputs too: none may replace an input, the model or its checkpoint
+        Path[] reports = report == null ? new Path[0]
+                : new Path[] {report.resolve(TrainingReport.CSV), report.resolve(TrainingReport.LOSS), report.resolve(TrainingReport.ACCURACY)};
         for (Path in : new Path[] {source.train, test, series}) {
             String inName = in == source.train ? "--train" : in == test ? "--test" : "--series";
             OutputPath.refuseSameFile("--output", output, inName, in);
             OutputPath.refuseSameFile("--checkpoint", ckpt, inName, in);
+            for (Path r : reports) OutputPath.refuseSameFile("--report", r, inName, in);
         }
         OutputPath.refuseSameFile("--checkpoint", ckpt, "--output", output);
-        if (report != null) {
-            // the report's files are outputs too: none may replace an input, the model or its checkpoint
-            for (String file : new String[] {TrainingReport.CSV, TrainingReport.LOSS, TrainingReport.ACCURACY}) {
-                Path r = report.resolve(file);
-                for (Path in : new Path[] {source.train, test, series})
-                    OutputPath.refuseSameFile("--report", r, in == source.train ? "--train" : in == test ? "--test" : "--series", in);
-                OutputPath.refuseSameFile("--report", r, "--output", output);
-                OutputPath.refuseSameFile("--report", r, "--checkpoint", ckpt);
-            }
+        for (Path r : reports) {
+            OutputPath.refuseSameFile("--report", r, "--output", output);
+            OutputPath.refuseSameFile("--report", r, "--checkpoint", ckpt);
         }
         try (Task task = task(name, d, b, vf)) {
             // training keeps θ about nine times on the heap (θ, its gradient, the best θ, two Adam moments and the

@@ -38,11 +38,11 @@ class StdoutOutputTest {
         model = dir.resolve("model.safetensors");
         input = dir.resolve("in.safetensors");
         Files.copy(OutputSafetyTest.CASE, model);
-        // (forward's report line goes to stdout when --output is a file: discarded with the process's stdout)
         try (SafeTensors st = SafeTensors.open(OutputSafetyTest.CASE)) {
             SafeTensorsWriter.write(input, List.of(st.get("x"), st.get("h0")), Map.of());
         }
-        // the reference from the same kind of JVM as the runs under test (a regular file, renamed into place)
+        // the reference from the same kind of JVM as the runs under test (a regular file, renamed into place;
+        // forward's report line then goes to stdout, left unread)
         Path ref = dir.resolve("ref.safetensors");
         Process p = new ProcessBuilder(forward(ref.toString())).start();
         String err = StreamLimitsTest.stderr(p);
